@@ -1,0 +1,93 @@
+//! Process plumbing of the front end and its children: taking inherited
+//! fds, dying with the parent, logging set-up, and the pre-exec hook that
+//! places the gofer socket. The only `unsafe` of the binary lives here.
+
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+
+use anyhow::{Result, bail};
+
+/// Logs go to stderr, quiet by default so the program's own stderr stays
+/// clean; `RUNLX_LOG=info` (or debug, warn...) turns them up.
+pub fn init_logging() {
+    let _ = env_logger::Builder::from_env(env_logger::Env::new().filter_or("RUNLX_LOG", "error"))
+        .format_timestamp(None)
+        .format_target(false)
+        .try_init();
+}
+
+/// Kills this process when its parent dies, so no process of ours outlives
+/// the sandbox.
+pub fn die_with_parent() {
+    // SAFETY: prctl(PR_SET_PDEATHSIG) takes integers only.
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
+    // SAFETY: getppid has no preconditions.
+    if unsafe { libc::getppid() } == 1 {
+        std::process::exit(1);
+    }
+}
+
+/// Takes ownership of an fd inherited from the parent.
+pub fn take_fd(fd: RawFd) -> Result<OwnedFd> {
+    // SAFETY: fcntl(F_GETFD) only inspects the descriptor table.
+    if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
+        bail!("fd {fd} is not open");
+    }
+    // SAFETY: the fd is open and nothing else in this process owns it: it
+    // was placed there by our parent for us alone.
+    let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+    // SAFETY: plain fcntl on an fd we own.
+    unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+    Ok(owned)
+}
+
+/// Duplicates an fd we keep using (stdio donated to the sandbox).
+pub fn dup_cloexec(fd: RawFd) -> Result<OwnedFd> {
+    // SAFETY: F_DUPFD_CLOEXEC creates a new fd that we then own.
+    let n = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 10) };
+    if n < 0 {
+        bail!("duplicating fd {fd}: {}", std::io::Error::last_os_error());
+    }
+    // SAFETY: n is a fresh fd nobody else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(n) })
+}
+
+/// Makes the child die with us and see `fd` as `target` (the gofer
+/// connection), with every other inherited fd beyond stdio closed.
+pub fn child_setup(cmd: &mut Command, fd: RawFd, target: RawFd) {
+    // SAFETY: the hook runs between fork and exec and only makes
+    // async-signal-safe calls (prctl, dup2, fcntl, close_range) on integers.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+            if fd != target {
+                if libc::dup2(fd, target) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            } else {
+                libc::fcntl(fd, libc::F_SETFD, 0);
+            }
+            libc::syscall(
+                libc::SYS_close_range,
+                (target + 1).max(3) as u32,
+                u32::MAX,
+                0u32,
+            );
+            Ok(())
+        });
+    }
+}
+
+/// F_GETFL of one of our fds.
+pub fn getfl(fd: RawFd) -> u32 {
+    // SAFETY: fcntl(F_GETFL) only reads the fd's status flags.
+    let r = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if r < 0 { 2 } else { r as u32 }
+}
+
+/// Our real uid (true) or gid (false): the sandbox runs as its caller.
+pub fn host_id(uid: bool) -> u32 {
+    // SAFETY: getuid/getgid have no preconditions.
+    unsafe { if uid { libc::getuid() } else { libc::getgid() } }
+}

@@ -1,0 +1,206 @@
+//! The kernel: the sandbox-wide state (memory file, platform, VFS, the
+//! table of tasks, the syscall table it was handed at boot, counters) and
+//! the per-task objects in the submodules.
+//!
+//! Lock order: `Kernel::tasks` > task locks > VFS locks > mm locks.
+
+pub mod creds;
+pub mod current;
+pub mod exec;
+pub mod limits;
+pub mod signal;
+pub mod syscall;
+pub mod task;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::os::fd::OwnedFd;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Instant;
+
+use crate::errno::{Errno, KResult};
+use crate::fsimpl::{dev, overlay, proc};
+use crate::memfile::MemoryFile;
+use crate::platform::Platform;
+use crate::vfs::{InodeRef, Vfs};
+
+pub use syscall::{Handler, SyscallArgs, SyscallTable, TraceEntry};
+pub use task::{ExitStatus, Task, TaskShared};
+
+/// The release `uname` reports: a documented, fixed emulated kernel.
+pub const EMULATED_RELEASE: &str = "6.6.0-runlx";
+/// The version string `uname` reports.
+pub const EMULATED_VERSION: &str = "#1 SMP PREEMPT_DYNAMIC runlx";
+
+/// What the front end asks of a new sandbox.
+pub struct BootConfig {
+    pub hostname: Vec<u8>,
+    /// Donated stdin, stdout, stderr.
+    pub stdio: Vec<OwnedFd>,
+    /// Write `--strace` lines here.
+    pub strace: Option<Box<dyn Write + Send>>,
+}
+
+/// The sandbox's kernel.
+pub struct Kernel {
+    pub memfile: Arc<MemoryFile>,
+    pub platform: Box<dyn Platform>,
+    pub table: Arc<dyn SyscallTable>,
+    pub vfs: Vfs,
+    pub hostname: Mutex<Vec<u8>>,
+    pub domainname: Mutex<Vec<u8>>,
+    /// Every live task by tid.
+    tasks: Mutex<BTreeMap<i32, Arc<TaskShared>>>,
+    next_pid: AtomicI32,
+    pub boot_instant: Instant,
+    /// Calls to unimplemented syscalls, by number.
+    unsupported: Mutex<BTreeMap<u64, u64>>,
+    strace: Option<Mutex<Box<dyn Write + Send>>>,
+    /// The donated stdio inodes (for /dev/tty and /dev/console).
+    pub stdio: Vec<InodeRef>,
+}
+
+impl Kernel {
+    /// Boots a kernel on `root_lower` (the gofer).
+    pub fn new(
+        memfile: Arc<MemoryFile>,
+        platform: Box<dyn Platform>,
+        table: Arc<dyn SyscallTable>,
+        root_lower: Option<Arc<dyn overlay::LowerFs>>,
+        config: BootConfig,
+    ) -> KResult<Arc<Kernel>> {
+        let root = overlay::OverlayFs::new_root(root_lower)?;
+        let vfs = Vfs::new(root.clone());
+        let mut stdio: Vec<InodeRef> = Vec::new();
+        for fd in config.stdio {
+            stdio.push(crate::fsimpl::host::HostInode::new(fd)?);
+        }
+        let kernel = Arc::new_cyclic(|weak: &Weak<Kernel>| Kernel {
+            memfile,
+            platform,
+            table,
+            vfs,
+            hostname: Mutex::new(config.hostname),
+            domainname: Mutex::new(b"(none)".to_vec()),
+            tasks: Mutex::new(BTreeMap::new()),
+            next_pid: AtomicI32::new(1),
+            boot_instant: Instant::now(),
+            unsupported: Mutex::new(BTreeMap::new()),
+            strace: config.strace.map(Mutex::new),
+            stdio: {
+                let _ = weak;
+                stdio
+            },
+        });
+        let root: InodeRef = root;
+        kernel.mount_pseudo_fs(&root)?;
+        Ok(kernel)
+    }
+
+    fn mount_pseudo_fs(self: &Arc<Self>, root: &InodeRef) -> KResult<()> {
+        for (dir, fs, fstype, source) in [
+            (
+                &b"proc"[..],
+                proc::root(Arc::downgrade(self)) as InodeRef,
+                "proc",
+                "proc",
+            ),
+            (b"dev", dev::root(self), "devtmpfs", "devtmpfs"),
+            (b"sys", dev::empty_dir(), "sysfs", "sysfs"),
+        ] {
+            match root.lookup(dir) {
+                Ok(_) => {}
+                Err(e) if e == Errno::ENOENT => root.mkdir(dir, 0o555)?,
+                Err(e) => return Err(e),
+            }
+            let mut path = b"/".to_vec();
+            path.extend_from_slice(dir);
+            self.vfs
+                .mount(&path, fs, fstype, source, "rw,nosuid,noexec")?;
+        }
+        Ok(())
+    }
+
+    /// A new thread/process id.
+    pub fn alloc_pid(&self) -> i32 {
+        self.next_pid.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Registers a live task.
+    pub fn add_task(&self, t: Arc<TaskShared>) {
+        self.tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(t.tid, t);
+    }
+
+    /// Forgets a task that exited.
+    pub fn remove_task(&self, tid: i32) {
+        self.tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&tid);
+    }
+
+    /// A task by tid.
+    pub fn task(&self, tid: i32) -> Option<Arc<TaskShared>> {
+        self.tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&tid)
+            .cloned()
+    }
+
+    /// All live tasks.
+    pub fn tasks(&self) -> Vec<Arc<TaskShared>> {
+        self.tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// Counts a call to an unimplemented syscall; logs the first one of
+    /// each number.
+    pub fn count_unsupported(&self, nr: u64) {
+        let mut m = self.unsupported.lock().unwrap_or_else(|p| p.into_inner());
+        let c = m.entry(nr).or_insert(0);
+        if *c == 0 {
+            let name = self.table.name(nr).unwrap_or("unknown");
+            log::warn!("unsupported syscall {name} ({nr}): returning ENOSYS");
+        }
+        *c += 1;
+    }
+
+    /// The unimplemented syscalls called so far, with counts.
+    pub fn unsupported_counts(&self) -> Vec<(u64, u64)> {
+        self.unsupported
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|(k, v)| (*k, *v))
+            .collect()
+    }
+
+    /// Whether `--strace` is on (one predictable branch per syscall).
+    pub fn tracing(&self) -> bool {
+        self.strace.is_some()
+    }
+
+    /// Writes one strace line.
+    pub fn trace_line(&self, line: &str) {
+        if let Some(w) = &self.strace {
+            let mut w = w.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = w.write_all(line.as_bytes());
+            let _ = w.write_all(b"\n");
+            let _ = w.flush();
+        }
+    }
+
+    /// Seconds since boot.
+    pub fn uptime(&self) -> std::time::Duration {
+        self.boot_instant.elapsed()
+    }
+}

@@ -1,0 +1,364 @@
+//! Tasks: one application thread each, served by one sentry thread. The
+//! part other threads may look at (/proc, the task table) is
+//! [`TaskShared`]; the part only the serving thread touches is [`Task`],
+//! which runs the loop `switch -> event -> syscall/fault -> switch`.
+
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use super::creds::Creds;
+use super::limits::Limits;
+use super::signal::{DefaultAction, SignalState, default_action};
+use super::{Kernel, SyscallArgs, current};
+use crate::errno::{Errno, KResult};
+use crate::mm::MemoryManager;
+use crate::platform::{Context, Event, Registers};
+use crate::vfs::path::{ParentAndName, Walker};
+use crate::vfs::{Dentry, FdTable, OpenFile};
+
+/// The longest path a syscall accepts (PATH_MAX, with the NUL).
+pub const PATH_MAX: usize = 4096;
+/// AT_FDCWD.
+pub const AT_FDCWD: i32 = -100;
+
+/// How a task ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Exited(i32),
+    Signaled { signo: i32, core: bool },
+}
+
+impl ExitStatus {
+    /// The status a shell reports: the code, or 128+N for signal N.
+    pub fn shell_code(self) -> i32 {
+        match self {
+            ExitStatus::Exited(c) => c & 0xff,
+            ExitStatus::Signaled { signo, .. } => 128 + signo,
+        }
+    }
+}
+
+/// Root, working directory and umask (shared under CLONE_FS).
+#[derive(Clone)]
+pub struct FsContext {
+    pub root: Arc<Dentry>,
+    pub cwd: Arc<Dentry>,
+    pub umask: u32,
+}
+
+/// What other threads may see of a task.
+pub struct TaskShared {
+    pub tid: i32,
+    pub tgid: i32,
+    pub ppid: i32,
+    pub pgid: AtomicI32,
+    pub sid: AtomicI32,
+    pub comm: Mutex<Vec<u8>>,
+    pub mm: Mutex<Option<Arc<MemoryManager>>>,
+    pub fds: Arc<FdTable>,
+    pub fs: Arc<Mutex<FsContext>>,
+    pub exe: Mutex<Option<Arc<Dentry>>>,
+    pub creds: Mutex<Creds>,
+    pub limits: Mutex<Limits>,
+    pub signals: Mutex<SignalState>,
+    pub start: Instant,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl TaskShared {
+    /// The task's fs context.
+    pub fn fs(&self) -> MutexGuard<'_, FsContext> {
+        lock(&self.fs)
+    }
+    /// The task's credentials.
+    pub fn creds(&self) -> MutexGuard<'_, Creds> {
+        lock(&self.creds)
+    }
+    /// The task's limits.
+    pub fn limits(&self) -> MutexGuard<'_, Limits> {
+        lock(&self.limits)
+    }
+    /// The task's signal state.
+    pub fn signals(&self) -> MutexGuard<'_, SignalState> {
+        lock(&self.signals)
+    }
+    /// The task's command name.
+    pub fn comm(&self) -> Vec<u8> {
+        lock(&self.comm).clone()
+    }
+    /// The task's memory manager.
+    pub fn mm(&self) -> Option<Arc<MemoryManager>> {
+        lock(&self.mm).clone()
+    }
+    /// The task's executable.
+    pub fn exe(&self) -> Option<Arc<Dentry>> {
+        lock(&self.exe).clone()
+    }
+    /// Process group id.
+    pub fn pgid(&self) -> i32 {
+        self.pgid.load(Ordering::Relaxed)
+    }
+    /// Session id.
+    pub fn sid(&self) -> i32 {
+        self.sid.load(Ordering::Relaxed)
+    }
+}
+
+/// A task, as its serving thread holds it.
+pub struct Task {
+    pub kernel: Arc<Kernel>,
+    pub shared: Arc<TaskShared>,
+    ctx: Box<dyn Context>,
+    pub regs: Registers,
+    pub mm: Arc<MemoryManager>,
+    /// Set by exit/exit_group (and fatal signals): the loop stops.
+    pub exit: Option<ExitStatus>,
+    pub clear_child_tid: u64,
+    pub robust_list: (u64, u64),
+}
+
+impl Task {
+    /// The first task of a sandbox, from an exec image.
+    pub fn new_init(
+        kernel: Arc<Kernel>,
+        fs: FsContext,
+        creds: Creds,
+        limits: Limits,
+        image: super::exec::ExecImage,
+    ) -> KResult<Task> {
+        let tid = kernel.alloc_pid();
+        let shared = Arc::new(TaskShared {
+            tid,
+            tgid: tid,
+            ppid: 0,
+            pgid: AtomicI32::new(tid),
+            sid: AtomicI32::new(tid),
+            comm: Mutex::new(Vec::new()),
+            mm: Mutex::new(None),
+            fds: Arc::new(FdTable::new()),
+            fs: Arc::new(Mutex::new(fs)),
+            exe: Mutex::new(None),
+            creds: Mutex::new(creds),
+            limits: Mutex::new(limits),
+            signals: Mutex::new(SignalState::default()),
+            start: Instant::now(),
+        });
+        let ctx = kernel.platform.new_context()?;
+        let mut task = Task {
+            kernel: kernel.clone(),
+            shared: shared.clone(),
+            ctx,
+            regs: image.regs,
+            mm: image.mm.clone(),
+            exit: None,
+            clear_child_tid: 0,
+            robust_list: (0, 0),
+        };
+        task.install_image(image);
+        kernel.add_task(shared);
+        Ok(task)
+    }
+
+    /// Makes an exec image the task's program (the point of no return of
+    /// execve).
+    pub fn install_image(&mut self, image: super::exec::ExecImage) {
+        self.regs = image.regs;
+        self.mm = image.mm.clone();
+        *lock(&self.shared.mm) = Some(image.mm);
+        *lock(&self.shared.exe) = Some(image.exe);
+        *lock(&self.shared.comm) = image.comm;
+        self.shared.fds.close_on_exec();
+        self.shared.signals().reset_for_exec();
+    }
+
+    /// Thread id.
+    pub fn tid(&self) -> i32 {
+        self.shared.tid
+    }
+
+    /// Thread-group id.
+    pub fn tgid(&self) -> i32 {
+        self.shared.tgid
+    }
+
+    /// The fd table.
+    pub fn fds(&self) -> &FdTable {
+        &self.shared.fds
+    }
+
+    /// The open file behind `fd`.
+    pub fn file(&self, fd: i32) -> KResult<Arc<OpenFile>> {
+        self.shared.fds.get(fd)
+    }
+
+    /// Copies application memory in.
+    pub fn copy_in(&self, addr: u64, buf: &mut [u8]) -> KResult<()> {
+        self.mm.copy_in(addr, buf)
+    }
+
+    /// Copies into application memory.
+    pub fn copy_out(&self, addr: u64, buf: &[u8]) -> KResult<()> {
+        self.mm.copy_out(addr, buf)
+    }
+
+    /// Reads a plain value of `N` bytes.
+    pub fn read_bytes<const N: usize>(&self, addr: u64) -> KResult<[u8; N]> {
+        let mut b = [0u8; N];
+        self.mm.copy_in(addr, &mut b)?;
+        Ok(b)
+    }
+
+    /// Reads a u64.
+    pub fn read_u64(&self, addr: u64) -> KResult<u64> {
+        Ok(u64::from_ne_bytes(self.read_bytes::<8>(addr)?))
+    }
+
+    /// Reads a path argument: EFAULT, ENAMETOOLONG, or ENOENT when empty.
+    pub fn read_path(&self, addr: u64) -> KResult<Vec<u8>> {
+        self.mm.read_cstring(addr, PATH_MAX - 1)
+    }
+
+    /// The directory a `*at` call starts from.
+    pub fn start_dir(&self, dirfd: i32, path: &[u8]) -> KResult<Arc<Dentry>> {
+        if path.first() == Some(&b'/') || dirfd == AT_FDCWD {
+            return Ok(self.shared.fs().cwd.clone());
+        }
+        let f = self.file(dirfd)?;
+        let d = f.dentry.clone().ok_or(Errno::ENOTDIR)?;
+        if d.inode.stat()?.file_type() != crate::vfs::FileType::Directory {
+            return Err(Errno::ENOTDIR);
+        }
+        Ok(d)
+    }
+
+    /// Resolves `path` relative to `dirfd`.
+    pub fn resolve_at(&self, dirfd: i32, path: &[u8], follow: bool) -> KResult<Arc<Dentry>> {
+        let start = self.start_dir(dirfd, path)?;
+        let root = self.shared.fs().root.clone();
+        Walker::new(&self.kernel.vfs, root).resolve(start, path, follow)
+    }
+
+    /// Resolves the parent of `path` relative to `dirfd`.
+    pub fn resolve_parent_at(&self, dirfd: i32, path: &[u8]) -> KResult<ParentAndName> {
+        let start = self.start_dir(dirfd, path)?;
+        let root = self.shared.fs().root.clone();
+        Walker::new(&self.kernel.vfs, root).resolve_parent(start, path)
+    }
+
+    /// Runs the task until it exits; returns how it ended.
+    pub fn run(mut self) -> ExitStatus {
+        current::set(Some(self.shared.clone()));
+        let status = loop {
+            let event = self.ctx.switch(self.mm.address_space(), &mut self.regs);
+            match event {
+                Ok(Event::Syscall) => {
+                    self.syscall();
+                    if let Some(s) = self.exit {
+                        break s;
+                    }
+                }
+                Ok(Event::Fault { signo, code, addr }) => {
+                    log::info!(
+                        "task {} fault: signal {signo} code {code} addr {addr:#x} rip {:#x}",
+                        self.tid(),
+                        self.regs.rip
+                    );
+                    break self.fatal_signal(signo);
+                }
+                Ok(Event::Signal { signo }) => {
+                    if self.shared.signals().ignored(signo) {
+                        continue;
+                    }
+                    match default_action(signo) {
+                        DefaultAction::Ignore | DefaultAction::Continue | DefaultAction::Stop => {
+                            continue;
+                        }
+                        _ => break self.fatal_signal(signo),
+                    }
+                }
+                Ok(Event::Died { signo }) => {
+                    break ExitStatus::Signaled {
+                        signo: if signo == 0 {
+                            super::signal::SIGKILL
+                        } else {
+                            signo
+                        },
+                        core: false,
+                    };
+                }
+                Err(e) => {
+                    log::error!("task {}: platform failure: {e}", self.tid());
+                    break ExitStatus::Signaled {
+                        signo: super::signal::SIGKILL,
+                        core: false,
+                    };
+                }
+            }
+        };
+        self.kernel.remove_task(self.tid());
+        self.shared.fds.clear();
+        current::set(None);
+        if self.kernel.tracing() {
+            let line = match status {
+                ExitStatus::Exited(c) => format!("[pid {:>5}] +++ exited with {c} +++", self.tid()),
+                ExitStatus::Signaled { signo, core } => format!(
+                    "[pid {:>5}] +++ killed by signal {signo}{} +++",
+                    self.tid(),
+                    if core { " (core dumped)" } else { "" }
+                ),
+            };
+            self.kernel.trace_line(&line);
+        }
+        status
+    }
+
+    fn fatal_signal(&self, signo: i32) -> ExitStatus {
+        ExitStatus::Signaled {
+            signo,
+            core: default_action(signo) == DefaultAction::CoreDump,
+        }
+    }
+
+    /// Serves the syscall the task stopped at.
+    fn syscall(&mut self) {
+        let r = &self.regs;
+        let args = SyscallArgs {
+            nr: r.orig_rax,
+            a: [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9],
+        };
+        let table = self.kernel.table.clone();
+        let entry = if self.kernel.tracing() {
+            Some(table.trace_entry(self, &args))
+        } else {
+            None
+        };
+        let result = match table.handler(args.nr) {
+            Some(h) => h(self, &args),
+            None => {
+                self.kernel.count_unsupported(args.nr);
+                Err(Errno::ENOSYS.why("not implemented"))
+            }
+        };
+        let raw = match result {
+            Ok(v) => v,
+            Err(e) => e.as_return(),
+        };
+        self.regs.rax = raw;
+        if let Some(entry) = entry {
+            let mut line = format!("[pid {:>5}] ", self.tid());
+            line.push_str(&table.trace_exit(self, &args, &entry, raw as i64));
+            if let Err(e) = result
+                && !e.note().is_empty()
+            {
+                line.push_str(" <");
+                line.push_str(e.note());
+                line.push('>');
+            }
+            self.kernel.trace_line(&line);
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! Unit tests of the memory manager against a recording address space.
+
+use std::any::Any;
+use std::sync::{Arc, Mutex};
+
+use super::*;
+use crate::platform::prot::{READ, WRITE};
+
+#[derive(Default)]
+struct FakeSpace {
+    calls: Mutex<Vec<String>>,
+}
+
+impl AddressSpace for FakeSpace {
+    fn map(&self, addr: u64, len: u64, prot: u32, off: u64) -> KResult<()> {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(format!("map {addr:#x} {len:#x} {prot} {off:#x}"));
+        Ok(())
+    }
+    fn unmap(&self, addr: u64, len: u64) -> KResult<()> {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(format!("unmap {addr:#x} {len:#x}"));
+        Ok(())
+    }
+    fn protect(&self, addr: u64, len: u64, prot: u32) -> KResult<()> {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(format!("protect {addr:#x} {len:#x} {prot}"));
+        Ok(())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+fn mm() -> MemoryManager {
+    let mf = Arc::new(MemoryFile::with_size(1 << 30).unwrap());
+    MemoryManager::new(mf, Box::new(FakeSpace::default()), 0x7000_0000)
+}
+
+fn anon(placement: Placement, len: u64) -> MmapRequest {
+    MmapRequest {
+        placement,
+        len,
+        prot: READ | WRITE,
+        shared: false,
+        source: None,
+        name: VmaName::Anonymous,
+    }
+}
+
+#[test]
+fn mmap_places_top_down_and_copies_round_trip() {
+    let m = mm();
+    let a = m.mmap(anon(Placement::Hint(0), 5000)).unwrap();
+    assert_eq!(a, 0x7000_0000 - 0x2000);
+    let b = m.mmap(anon(Placement::Hint(0), 4096)).unwrap();
+    assert_eq!(b, a - 0x1000);
+    m.copy_out(a + 4090, b"straddles").unwrap();
+    let mut buf = [0u8; 9];
+    m.copy_in(a + 4090, &mut buf).unwrap();
+    assert_eq!(&buf, b"straddles");
+    // Crossing from a into the unmapped page after it faults.
+    assert_eq!(m.copy_in(a + 0x1ffc, &mut buf), Err(Errno::EFAULT));
+}
+
+#[test]
+fn munmap_middle_splits() {
+    let m = mm();
+    let a = m
+        .mmap(anon(Placement::Fixed(0x1000_0000), 3 * 4096))
+        .unwrap();
+    m.copy_out(a + 2 * 4096, b"tail").unwrap();
+    m.munmap(a + 4096, 4096).unwrap();
+    let v = m.vmas();
+    assert_eq!(v.len(), 2);
+    assert_eq!((v[0].start, v[0].end), (a, a + 4096));
+    assert_eq!((v[1].start, v[1].end), (a + 8192, a + 12288));
+    let mut buf = [0u8; 4];
+    m.copy_in(a + 8192, &mut buf).unwrap();
+    assert_eq!(&buf, b"tail");
+    assert_eq!(m.copy_in(a + 4096, &mut buf), Err(Errno::EFAULT));
+}
+
+#[test]
+fn fixed_noreplace_and_fixed_replace() {
+    let m = mm();
+    let a = m.mmap(anon(Placement::Fixed(0x2000_0000), 8192)).unwrap();
+    m.copy_out(a, b"old").unwrap();
+    assert_eq!(
+        m.mmap(anon(Placement::FixedNoReplace(a + 4096), 4096)),
+        Err(Errno::EEXIST)
+    );
+    m.mmap(anon(Placement::Fixed(a), 4096)).unwrap();
+    let mut buf = [1u8; 3];
+    m.copy_in(a, &mut buf).unwrap();
+    assert_eq!(buf, [0; 3], "MAP_FIXED gives fresh zero pages");
+    assert_eq!(m.vmas().len(), 2);
+}
+
+#[test]
+fn mprotect_checks_and_copy_respects_protection() {
+    let m = mm();
+    let a = m.mmap(anon(Placement::Fixed(0x3000_0000), 8192)).unwrap();
+    m.mprotect(a, 4096, READ).unwrap();
+    assert_eq!(m.copy_out(a, b"x"), Err(Errno::EFAULT));
+    m.copy_out(a + 4096, b"x").unwrap();
+    assert_eq!(m.mprotect(a, 3 * 4096, READ), Err(Errno::ENOMEM));
+    assert_eq!(m.mprotect(a + 1, 4096, READ), Err(Errno::EINVAL));
+}
+
+#[test]
+fn brk_grows_and_shrinks() {
+    let m = mm();
+    m.set_brk_start(0x1000_0000);
+    assert_eq!(m.brk(0), 0x1000_0000);
+    assert_eq!(m.brk(0x1000_5000), 0x1000_5000);
+    m.copy_out(0x1000_4ff0, b"heap").unwrap();
+    assert_eq!(m.brk(0x1000_1000), 0x1000_1000);
+    let mut b = [0u8; 4];
+    assert_eq!(m.copy_in(0x1000_4ff0, &mut b), Err(Errno::EFAULT));
+    assert_eq!(m.brk(0x1000_5000), 0x1000_5000);
+    m.copy_in(0x1000_4ff0, &mut b).unwrap();
+    assert_eq!(b, [0; 4], "regrown heap is zeroed");
+}
+
+#[test]
+fn mremap_grows_in_place_or_moves_keeping_content() {
+    let m = mm();
+    let a = m.mmap(anon(Placement::Fixed(0x4000_0000), 4096)).unwrap();
+    m.copy_out(a, b"keep").unwrap();
+    let b = m.mremap(a, 4096, 3 * 4096, true, None).unwrap();
+    let mut buf = [0u8; 4];
+    m.copy_in(b, &mut buf).unwrap();
+    assert_eq!(&buf, b"keep");
+    // Block in-place growth and force a move.
+    let blocker = b + 3 * 4096;
+    m.mmap(anon(Placement::Fixed(blocker), 4096)).unwrap();
+    assert_eq!(
+        m.mremap(b, 3 * 4096, 5 * 4096, false, None),
+        Err(Errno::ENOMEM)
+    );
+    let c = m.mremap(b, 3 * 4096, 5 * 4096, true, None).unwrap();
+    assert_ne!(c, b);
+    m.copy_in(c, &mut buf).unwrap();
+    assert_eq!(&buf, b"keep");
+    assert_eq!(m.copy_in(b, &mut buf), Err(Errno::EFAULT));
+    // Shrink.
+    assert_eq!(m.mremap(c, 5 * 4096, 4096, false, None), Ok(c));
+}
+
+#[test]
+fn hostile_addresses_are_rejected() {
+    let m = mm();
+    assert_eq!(m.munmap(1, 4096), Err(Errno::EINVAL));
+    assert_eq!(m.munmap(0, 0), Err(Errno::EINVAL));
+    assert_eq!(m.munmap(!0xfff, 4096), Err(Errno::EINVAL));
+    assert_eq!(
+        m.mmap(anon(Placement::Fixed(APP_TOP), 4096)),
+        Err(Errno::ENOMEM)
+    );
+    assert_eq!(
+        m.mmap(anon(Placement::Hint(0), u64::MAX)),
+        Err(Errno::ENOMEM)
+    );
+    let mut b = [0u8; 8];
+    assert_eq!(m.copy_in(u64::MAX - 3, &mut b), Err(Errno::EFAULT));
+    assert_eq!(m.read_cstring(0, 10), Err(Errno::EFAULT));
+}
+
+#[test]
+fn madvise_dontneed_zeroes_private_anon() {
+    let m = mm();
+    let a = m.mmap(anon(Placement::Fixed(0x5000_0000), 8192)).unwrap();
+    m.copy_out(a, b"data").unwrap();
+    m.madvise_dontneed(a, 4096).unwrap();
+    let mut b = [9u8; 4];
+    m.copy_in(a, &mut b).unwrap();
+    assert_eq!(b, [0; 4]);
+    assert_eq!(m.madvise_dontneed(a, 0x10000), Err(Errno::ENOMEM));
+}
+
+#[test]
+fn maps_text_has_linux_shape() {
+    let m = mm();
+    m.set_brk_start(0x1000_0000);
+    m.brk(0x1000_1000);
+    let t = m.maps_text();
+    assert!(
+        t.starts_with("10000000-10001000 rw-p 00000000 00:00 0"),
+        "{t}"
+    );
+    assert!(t.trim_end().ends_with("[heap]"), "{t}");
+}

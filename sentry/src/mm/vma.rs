@@ -1,0 +1,157 @@
+//! Virtual memory areas: one contiguous range of application addresses with
+//! one protection and one backing (a range of the memory file, optionally
+//! filled from a file).
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use crate::errno::KResult;
+use crate::memfile::MemoryFile;
+use crate::platform::prot;
+
+/// A file that can back a mapping.
+pub trait MapSource: Send + Sync {
+    /// Fills `[mf_off, mf_off+len)` of the memory file with the file's bytes
+    /// from `file_off`; bytes past the end of the file stay zero.
+    fn fill(&self, mf: &MemoryFile, mf_off: u64, len: u64, file_off: u64) -> KResult<()>;
+    /// Writes `[mf_off, mf_off+len)` back to the file at `file_off` (shared
+    /// mappings), never growing the file.
+    fn write_back(&self, mf: &MemoryFile, mf_off: u64, len: u64, file_off: u64) -> KResult<()>;
+    /// Whether the file was opened for writing (shared writable mappings).
+    fn writable(&self) -> bool;
+    /// (device, inode, path) for /proc/PID/maps.
+    fn identity(&self) -> (u64, u64, Vec<u8>);
+}
+
+/// What /proc/PID/maps calls a mapping.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VmaName {
+    Anonymous,
+    Heap,
+    Stack,
+    File,
+    Named(&'static str),
+}
+
+/// One mapping.
+#[derive(Clone)]
+pub struct Vma {
+    pub start: u64,
+    pub end: u64,
+    pub prot: u32,
+    /// Whether PROT_WRITE may be added (false for shared mappings of files
+    /// opened read-only).
+    pub max_write: bool,
+    pub shared: bool,
+    /// Memory-file offset of `start`.
+    pub mf_off: u64,
+    /// The file and the file offset of `start`.
+    pub file: Option<(Arc<dyn MapSource>, u64)>,
+    /// Write back to the file on msync/munmap.
+    pub writeback: bool,
+    pub name: VmaName,
+}
+
+impl Vma {
+    /// A private anonymous mapping.
+    pub fn anon(start: u64, end: u64, prot: u32, mf_off: u64, name: VmaName) -> Vma {
+        Vma {
+            start,
+            end,
+            prot,
+            max_write: true,
+            shared: false,
+            mf_off,
+            file: None,
+            writeback: false,
+            name,
+        }
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> u64 {
+        self.end - self.start
+    }
+
+    /// Whether the VMA is empty (never, once inserted).
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+
+    /// Cuts this VMA at `addr` (strictly inside) and returns the upper part.
+    pub fn split_off(&mut self, addr: u64) -> Vma {
+        let delta = addr - self.start;
+        let mut tail = self.clone();
+        tail.start = addr;
+        tail.mf_off += delta;
+        if let Some((_, off)) = &mut tail.file {
+            *off += delta;
+        }
+        self.end = addr;
+        tail
+    }
+
+    /// Writes a shared writable file mapping back to its file.
+    pub fn write_back(&self, mf: &MemoryFile) {
+        if !self.writeback {
+            return;
+        }
+        if let Some((src, off)) = &self.file
+            && let Err(e) = src.write_back(mf, self.mf_off, self.len(), *off)
+        {
+            log::warn!("write-back of a shared mapping failed: {e}");
+        }
+    }
+
+    /// Appends this VMA's /proc/PID/maps line.
+    pub fn format_maps_line(&self, out: &mut String, _brk_start: u64) {
+        let (dev, ino, path, off) = match &self.file {
+            Some((src, off)) => {
+                let (d, i, p) = src.identity();
+                (d, i, p, *off)
+            }
+            None => (0, 0, Vec::new(), 0),
+        };
+        let start_len = out.len();
+        let _ = write!(
+            out,
+            "{:08x}-{:08x} {}{}{}{} {:08x} {:02x}:{:02x} {} ",
+            self.start,
+            self.end,
+            if self.prot & prot::READ != 0 {
+                'r'
+            } else {
+                '-'
+            },
+            if self.prot & prot::WRITE != 0 {
+                'w'
+            } else {
+                '-'
+            },
+            if self.prot & prot::EXEC != 0 {
+                'x'
+            } else {
+                '-'
+            },
+            if self.shared { 's' } else { 'p' },
+            off,
+            (dev >> 8) & 0xfff,
+            dev & 0xff,
+            ino,
+        );
+        let name: String = match &self.name {
+            VmaName::Heap => "[heap]".into(),
+            VmaName::Stack => "[stack]".into(),
+            VmaName::Named(n) => (*n).into(),
+            VmaName::File => String::from_utf8_lossy(&path).into_owned(),
+            VmaName::Anonymous => String::new(),
+        };
+        if !name.is_empty() {
+            while out.len() - start_len < 73 {
+                out.push(' ');
+            }
+            out.push_str(&name);
+        }
+        out.push('\n');
+    }
+}

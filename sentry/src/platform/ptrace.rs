@@ -1,0 +1,411 @@
+//! The ptrace platform: the correctness baseline.
+//!
+//! Each address space is a *stub process* forked from the sentry, stripped
+//! of every mapping but the stub page, and traced by the sentry thread that
+//! created it. `PTRACE_SYSEMU` stops the stub at every system call entry
+//! without running it, so the call is served by the sentry and never by the
+//! host. Mapping changes are made by pointing the stopped stub at the
+//! `syscall; int3` trampoline with the registers of an `mmap`, `munmap` or
+//! `mprotect` and letting it run to the `int3`.
+//!
+//! Stubs die with their tracer (`PTRACE_O_EXITKILL`, `PR_SET_PDEATHSIG`)
+//! and are killed and reaped when their address space is dropped.
+
+use std::any::Any;
+use std::mem::MaybeUninit;
+
+use super::{AddressSpace, Context, Event, PAGE_SIZE, Platform, Registers, STUB_ADDR};
+use crate::errno::{Errno, KResult};
+
+// The trampoline the first injections use, while the stub still has the
+// sentry's text mapped. Afterwards the stub page (same bytes) is used.
+std::arch::global_asm!(
+    ".pushsection .text.runlx_stub,\"ax\",@progbits",
+    ".globl runlx_stub_trampoline",
+    "runlx_stub_trampoline:",
+    "syscall",
+    "int3",
+    ".popsection",
+);
+
+unsafe extern "C" {
+    fn runlx_stub_trampoline();
+    /// glibc's offset of this thread's rseq area from the thread pointer.
+    static __rseq_offset: isize;
+    /// glibc's size of the rseq area (0 when rseq is not registered).
+    static __rseq_size: u32;
+}
+
+/// The rseq signature glibc registers with.
+const RSEQ_SIG: u32 = 0x5305_3053;
+const RSEQ_FLAG_UNREGISTER: u32 = 1;
+
+const SIGTRAP_SYSCALL: i32 = libc::SIGTRAP | 0x80;
+
+/// The ptrace platform. Holds the memory file's fd number, which every stub
+/// inherits as its fd 0.
+pub struct PtracePlatform {
+    memfd: i32,
+}
+
+impl PtracePlatform {
+    /// A platform whose stubs map `memfd`.
+    pub fn new(memfd: i32) -> PtracePlatform {
+        PtracePlatform { memfd }
+    }
+}
+
+impl Platform for PtracePlatform {
+    fn new_address_space(&self) -> KResult<Box<dyn AddressSpace>> {
+        Ok(Box::new(StubProcess::spawn(self.memfd)?))
+    }
+
+    fn new_context(&self) -> KResult<Box<dyn Context>> {
+        Ok(Box::new(PtraceContext))
+    }
+
+    fn name(&self) -> &'static str {
+        "ptrace"
+    }
+}
+
+/// A stub process: one application address space.
+pub struct StubProcess {
+    pid: libc::pid_t,
+    /// Registers with valid user segments, used as the base of injections.
+    template: Registers,
+}
+
+impl StubProcess {
+    fn spawn(memfd: i32) -> KResult<StubProcess> {
+        // SAFETY: getpid has no preconditions.
+        let parent = unsafe { libc::getpid() };
+        // SAFETY: the child runs only `stub_child`, which makes raw,
+        // async-signal-safe calls and never returns or allocates.
+        let pid = unsafe { libc::fork() };
+        if pid < 0 {
+            return Err(Errno::last_host().why("fork of a stub failed"));
+        }
+        if pid == 0 {
+            // SAFETY: we are the freshly forked child.
+            unsafe { stub_child(memfd, parent) }
+        }
+        let mut stub = StubProcess {
+            pid,
+            template: super::zeroed_registers(),
+        };
+        let status = wait(pid)?;
+        if !libc::WIFSTOPPED(status) || libc::WSTOPSIG(status) != libc::SIGSTOP {
+            return Err(Errno::ECHILD.why("stub did not stop after fork"));
+        }
+        ptrace_raw(
+            libc::PTRACE_SETOPTIONS,
+            pid,
+            0,
+            (libc::PTRACE_O_TRACESYSGOOD | libc::PTRACE_O_EXITKILL) as u64,
+        )?;
+        stub.template = get_regs(pid)?;
+        stub.template.orig_rax = u64::MAX;
+        // Map the stub page through the sentry's trampoline, then drop
+        // everything else the fork brought along.
+        let sentry_trampoline = runlx_stub_trampoline as *const () as u64;
+        let got = stub.inject_at(
+            sentry_trampoline,
+            libc::SYS_mmap as u64,
+            [
+                STUB_ADDR,
+                PAGE_SIZE,
+                (libc::PROT_READ | libc::PROT_EXEC) as u64,
+                (libc::MAP_SHARED | libc::MAP_FIXED) as u64,
+                0,
+                super::STUB_MEMFILE_OFFSET,
+            ],
+        )?;
+        if got != STUB_ADDR {
+            return Err(Errno::new(neg_errno(got)).why("mapping the stub page failed"));
+        }
+        let got = stub.inject(libc::SYS_munmap as u64, [0, STUB_ADDR, 0, 0, 0, 0])?;
+        if got != 0 {
+            return Err(Errno::new(neg_errno(got)).why("clearing the stub failed"));
+        }
+        Ok(stub)
+    }
+
+    /// The stub's host pid (for logs and benchmarks).
+    pub fn pid(&self) -> libc::pid_t {
+        self.pid
+    }
+
+    fn inject(&self, nr: u64, args: [u64; 6]) -> KResult<u64> {
+        self.inject_at(STUB_ADDR, nr, args)
+    }
+
+    /// Runs one host syscall in the stopped stub and returns its raw result.
+    fn inject_at(&self, trampoline: u64, nr: u64, args: [u64; 6]) -> KResult<u64> {
+        let mut r = self.template;
+        r.rip = trampoline;
+        r.rax = nr;
+        r.rdi = args[0];
+        r.rsi = args[1];
+        r.rdx = args[2];
+        r.r10 = args[3];
+        r.r8 = args[4];
+        r.r9 = args[5];
+        set_regs(self.pid, &r)?;
+        ptrace_raw(libc::PTRACE_CONT, self.pid, 0, 0)?;
+        loop {
+            let status = wait(self.pid)?;
+            if !libc::WIFSTOPPED(status) {
+                return Err(Errno::ESRCH.why("stub died during a mapping change"));
+            }
+            match libc::WSTOPSIG(status) {
+                libc::SIGTRAP => break,
+                sig @ (libc::SIGSEGV | libc::SIGBUS | libc::SIGILL | libc::SIGFPE) => {
+                    let rip = get_regs(self.pid).map(|r| r.rip).unwrap_or(0);
+                    log::error!(
+                        "stub {} faulted (signal {sig}) at {rip:#x} injecting syscall {nr}",
+                        self.pid
+                    );
+                    return Err(Errno::EFAULT.why("stub faulted during a mapping change"));
+                }
+                // An asynchronous signal raced with the injection; drop it.
+                _ => {
+                    ptrace_raw(libc::PTRACE_CONT, self.pid, 0, 0)?;
+                }
+            }
+        }
+        Ok(get_regs(self.pid)?.rax)
+    }
+
+    fn check(&self, got: u64, what: &'static str) -> KResult<()> {
+        if (got as i64) < 0 && (got as i64) > -4096 {
+            Err(Errno::new(neg_errno(got)).why(what))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn neg_errno(raw: u64) -> i32 {
+    (raw as i64).unsigned_abs().min(4095) as i32
+}
+
+impl AddressSpace for StubProcess {
+    fn map(&self, addr: u64, len: u64, prot: u32, memfile_offset: u64) -> KResult<()> {
+        let got = self.inject(
+            libc::SYS_mmap as u64,
+            [
+                addr,
+                len,
+                u64::from(prot),
+                (libc::MAP_SHARED | libc::MAP_FIXED) as u64,
+                0,
+                memfile_offset,
+            ],
+        )?;
+        self.check(got, "stub mmap failed")
+    }
+
+    fn unmap(&self, addr: u64, len: u64) -> KResult<()> {
+        let got = self.inject(libc::SYS_munmap as u64, [addr, len, 0, 0, 0, 0])?;
+        self.check(got, "stub munmap failed")
+    }
+
+    fn protect(&self, addr: u64, len: u64, prot: u32) -> KResult<()> {
+        let got = self.inject(
+            libc::SYS_mprotect as u64,
+            [addr, len, u64::from(prot), 0, 0, 0],
+        )?;
+        self.check(got, "stub mprotect failed")
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl Drop for StubProcess {
+    fn drop(&mut self) {
+        // SAFETY: kill has no memory-safety preconditions; the pid is our
+        // own child, not yet reaped, so it cannot have been reused.
+        unsafe { libc::kill(self.pid, libc::SIGKILL) };
+        loop {
+            match wait(self.pid) {
+                Ok(status) if libc::WIFEXITED(status) || libc::WIFSIGNALED(status) => break,
+                Ok(_) => continue,
+                Err(_) => break,
+            }
+        }
+    }
+}
+
+/// The ptrace context: runs the stub of the given address space.
+pub struct PtraceContext;
+
+impl Context for PtraceContext {
+    fn switch(&mut self, as_: &dyn AddressSpace, regs: &mut Registers) -> KResult<Event> {
+        let stub = as_
+            .as_any()
+            .downcast_ref::<StubProcess>()
+            .ok_or(Errno::EINVAL.why("address space of another platform"))?;
+        let pid = stub.pid;
+        set_regs(pid, regs)?;
+        ptrace_raw(libc::PTRACE_SYSEMU, pid, 0, 0)?;
+        let status = wait(pid)?;
+        if libc::WIFEXITED(status) {
+            return Ok(Event::Died { signo: 0 });
+        }
+        if libc::WIFSIGNALED(status) {
+            return Ok(Event::Died {
+                signo: libc::WTERMSIG(status),
+            });
+        }
+        let sig = libc::WSTOPSIG(status);
+        *regs = get_regs(pid)?;
+        if sig == SIGTRAP_SYSCALL {
+            return Ok(Event::Syscall);
+        }
+        match sig {
+            libc::SIGSEGV | libc::SIGBUS | libc::SIGFPE | libc::SIGILL | libc::SIGTRAP => {
+                let info = get_siginfo(pid)?;
+                if info.si_code > 0 {
+                    // SAFETY: for kernel-generated fault signals the union
+                    // holds the faulting address.
+                    let addr = unsafe { info.si_addr() } as u64;
+                    return Ok(Event::Fault {
+                        signo: sig,
+                        code: info.si_code,
+                        addr,
+                    });
+                }
+                Ok(Event::Signal { signo: sig })
+            }
+            _ => Ok(Event::Signal { signo: sig }),
+        }
+    }
+}
+
+/// The forked child's whole life until the tracer takes over.
+///
+/// # Safety
+/// Must only be called in the child of `fork`, where it may only make
+/// async-signal-safe calls.
+unsafe fn stub_child(memfd: i32, parent: libc::pid_t) -> ! {
+    // SAFETY: raw syscalls on integers in a freshly forked child; nothing
+    // here touches memory shared with other (non-existent) threads.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+        if libc::getppid() != parent {
+            libc::_exit(1);
+        }
+        if memfd != 0 && libc::dup2(memfd, 0) < 0 {
+            libc::_exit(2);
+        }
+        libc::syscall(libc::SYS_close_range, 1u32, u32::MAX, 0u32);
+        // The fork inherited glibc's rseq registration; the kernel would
+        // write to that area (soon unmapped) on every return to user mode
+        // and kill the stub, so unregister it.
+        if __rseq_size != 0 {
+            let tp: usize;
+            std::arch::asm!("mov {}, qword ptr fs:[0]", out(reg) tp, options(nostack, readonly, preserves_flags));
+            let area = tp.wrapping_add_signed(__rseq_offset);
+            for len in [32u32, __rseq_size] {
+                if libc::syscall(libc::SYS_rseq, area, len, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) == 0 {
+                    break;
+                }
+            }
+        }
+        let empty: libc::sigset_t = std::mem::zeroed();
+        libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
+        if libc::ptrace(libc::PTRACE_TRACEME, 0, 0, 0) < 0 {
+            libc::_exit(3);
+        }
+        libc::kill(libc::getpid(), libc::SIGSTOP);
+        libc::_exit(4);
+    }
+}
+
+fn ptrace_raw(req: libc::c_uint, pid: libc::pid_t, addr: u64, data: u64) -> KResult<i64> {
+    // SAFETY: only requests whose addr/data are integers, or pointers the
+    // caller guarantees valid, reach here.
+    let r = unsafe {
+        libc::ptrace(
+            req,
+            pid,
+            addr as *mut libc::c_void,
+            data as *mut libc::c_void,
+        )
+    };
+    if r < 0 {
+        Err(Errno::last_host().why("ptrace failed"))
+    } else {
+        Ok(r)
+    }
+}
+
+fn get_regs(pid: libc::pid_t) -> KResult<Registers> {
+    let mut regs = MaybeUninit::<Registers>::uninit();
+    // SAFETY: PTRACE_GETREGS writes exactly one user_regs_struct.
+    let r = unsafe {
+        libc::ptrace(
+            libc::PTRACE_GETREGS,
+            pid,
+            std::ptr::null_mut::<libc::c_void>(),
+            regs.as_mut_ptr(),
+        )
+    };
+    if r < 0 {
+        return Err(Errno::last_host().why("PTRACE_GETREGS failed"));
+    }
+    // SAFETY: the call succeeded, so the struct is initialized.
+    Ok(unsafe { regs.assume_init() })
+}
+
+fn set_regs(pid: libc::pid_t, regs: &Registers) -> KResult<()> {
+    // SAFETY: PTRACE_SETREGS reads one user_regs_struct from a valid pointer.
+    let r = unsafe {
+        libc::ptrace(
+            libc::PTRACE_SETREGS,
+            pid,
+            std::ptr::null_mut::<libc::c_void>(),
+            regs as *const Registers,
+        )
+    };
+    if r < 0 {
+        return Err(Errno::last_host().why("PTRACE_SETREGS failed"));
+    }
+    Ok(())
+}
+
+fn get_siginfo(pid: libc::pid_t) -> KResult<libc::siginfo_t> {
+    let mut info = MaybeUninit::<libc::siginfo_t>::zeroed();
+    // SAFETY: PTRACE_GETSIGINFO writes one siginfo_t.
+    let r = unsafe {
+        libc::ptrace(
+            libc::PTRACE_GETSIGINFO,
+            pid,
+            std::ptr::null_mut::<libc::c_void>(),
+            info.as_mut_ptr(),
+        )
+    };
+    if r < 0 {
+        return Err(Errno::last_host().why("PTRACE_GETSIGINFO failed"));
+    }
+    // SAFETY: zero-initialized, then filled by the kernel.
+    Ok(unsafe { info.assume_init() })
+}
+
+fn wait(pid: libc::pid_t) -> KResult<i32> {
+    let mut status = 0;
+    loop {
+        // SAFETY: status is a valid out-pointer.
+        let r = unsafe { libc::waitpid(pid, &mut status, libc::__WALL) };
+        if r == pid {
+            return Ok(status);
+        }
+        let e = Errno::last_host();
+        if e != Errno::EINTR {
+            return Err(e.why("waitpid on a stub failed"));
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Signal syscalls: dispositions (`rt_sigaction(2)`), masks
+//! (`rt_sigprocmask(2)`), `sigaltstack(2)`, and `kill(2)`/`tgkill(2)` to
+//! the program itself. Delivery to a handler (a signal frame) is not built
+//! yet; a signal that would run a handler fails with ENOSYS and a note,
+//! and one whose default action ends the program ends it.
+
+use sentry::kernel::signal::{
+    DefaultAction, NSIG, SIG_DFL, SIG_IGN, SIGKILL, SIGSTOP, SigAction, default_action,
+};
+use sentry::kernel::{ExitStatus, SyscallArgs, Task};
+use sentry::{Errno, KResult};
+
+const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
+
+fn sig_arg(v: u64) -> KResult<i32> {
+    let s = v as i32;
+    if s < 1 || s as usize > NSIG {
+        return Err(Errno::EINVAL);
+    }
+    Ok(s)
+}
+
+/// rt_sigaction(2).
+pub fn sys_rt_sigaction(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let [sig, act, oact, size, ..] = a.a;
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let sig = sig_arg(sig)?;
+    let new = if act != 0 {
+        if sig == SIGKILL || sig == SIGSTOP {
+            return Err(Errno::EINVAL);
+        }
+        let b = t.read_bytes::<32>(act)?;
+        let w = |i: usize| u64::from_ne_bytes(b[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
+        Some(SigAction {
+            handler: w(0),
+            flags: w(1),
+            restorer: w(2),
+            mask: w(3) & !UNBLOCKABLE,
+        })
+    } else {
+        None
+    };
+    let old = t.shared.signals().actions[(sig - 1) as usize];
+    if oact != 0 {
+        let mut b = [0u8; 32];
+        for (i, v) in [old.handler, old.flags, old.restorer, old.mask]
+            .iter()
+            .enumerate()
+        {
+            b[i * 8..i * 8 + 8].copy_from_slice(&v.to_ne_bytes());
+        }
+        t.copy_out(oact, &b)?;
+    }
+    if let Some(n) = new {
+        t.shared.signals().actions[(sig - 1) as usize] = n;
+    }
+    Ok(0)
+}
+
+/// rt_sigprocmask(2).
+pub fn sys_rt_sigprocmask(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let [how, set, oset, size, ..] = a.a;
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let new = if set != 0 {
+        let v = t.read_u64(set)?;
+        Some(v)
+    } else {
+        None
+    };
+    let old = t.shared.signals().mask;
+    if let Some(v) = new {
+        let m = match how {
+            0 => old | v,
+            1 => old & !v,
+            2 => v,
+            _ => return Err(Errno::EINVAL),
+        };
+        t.shared.signals().mask = m & !UNBLOCKABLE;
+    }
+    if oset != 0 {
+        t.copy_out(oset, &old.to_ne_bytes())?;
+    }
+    Ok(0)
+}
+
+/// sigaltstack(2).
+pub fn sys_sigaltstack(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    const SS_ONSTACK: u32 = 1;
+    const SS_DISABLE: u32 = 2;
+    const SS_AUTODISARM: u32 = 1 << 31;
+    const MINSIGSTKSZ: u64 = 2048;
+    let [ss, oss, ..] = a.a;
+    let new = if ss != 0 {
+        let b = t.read_bytes::<24>(ss)?;
+        let sp = u64::from_ne_bytes(b[0..8].try_into().unwrap_or([0; 8]));
+        let flags = u32::from_ne_bytes(b[8..12].try_into().unwrap_or([0; 4]));
+        let size = u64::from_ne_bytes(b[16..24].try_into().unwrap_or([0; 8]));
+        if flags & !(SS_DISABLE | SS_ONSTACK | SS_AUTODISARM) != 0 {
+            return Err(Errno::EINVAL);
+        }
+        if flags & SS_DISABLE != 0 {
+            Some((0, SS_DISABLE, 0))
+        } else {
+            if size < MINSIGSTKSZ {
+                return Err(Errno::ENOMEM);
+            }
+            Some((sp, flags & SS_AUTODISARM, size))
+        }
+    } else {
+        None
+    };
+    let old = t.shared.signals().altstack;
+    if oss != 0 {
+        let mut b = [0u8; 24];
+        b[0..8].copy_from_slice(&old.0.to_ne_bytes());
+        b[8..12].copy_from_slice(&old.1.to_ne_bytes());
+        b[16..24].copy_from_slice(&old.2.to_ne_bytes());
+        t.copy_out(oss, &b)?;
+    }
+    if let Some(n) = new {
+        t.shared.signals().altstack = n;
+    }
+    Ok(0)
+}
+
+/// Sends `sig` to the calling task itself.
+fn signal_self(t: &mut Task, sig: i32) -> KResult<u64> {
+    if sig == 0 {
+        return Ok(0);
+    }
+    let (action, blocked) = {
+        let s = t.shared.signals();
+        (
+            s.actions[(sig - 1) as usize],
+            s.mask & (1 << (sig - 1)) != 0,
+        )
+    };
+    if sig != SIGKILL && (action.handler == SIG_IGN || blocked) {
+        // Ignored: discarded. Blocked: would stay pending; with no delivery
+        // yet, pending signals are not kept.
+        return Ok(0);
+    }
+    if action.handler != SIG_DFL && sig != SIGKILL {
+        return Err(Errno::ENOSYS.why("delivery to signal handlers is not implemented yet"));
+    }
+    match default_action(sig) {
+        DefaultAction::Ignore | DefaultAction::Continue | DefaultAction::Stop => Ok(0),
+        d => {
+            t.exit = Some(ExitStatus::Signaled {
+                signo: sig,
+                core: d == DefaultAction::CoreDump,
+            });
+            Ok(0)
+        }
+    }
+}
+
+/// kill(2).
+pub fn sys_kill(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let pid = a.a[0] as i32;
+    let sig = a.a[1] as i32;
+    if !(0..=NSIG as i32).contains(&sig) {
+        return Err(Errno::EINVAL);
+    }
+    if pid == t.tgid() || pid == 0 || pid == -1 || pid == -t.shared.pgid() {
+        return signal_self(t, sig);
+    }
+    Err(Errno::ESRCH)
+}
+
+/// tgkill(2).
+pub fn sys_tgkill(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (tgid, tid, sig) = (a.a[0] as i32, a.a[1] as i32, a.a[2] as i32);
+    if tgid <= 0 || tid <= 0 || !(0..=NSIG as i32).contains(&sig) {
+        return Err(Errno::EINVAL);
+    }
+    if tgid == t.tgid() && tid == t.tid() {
+        return signal_self(t, sig);
+    }
+    Err(Errno::ESRCH)
+}
+
+/// tkill(2).
+pub fn sys_tkill(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (tid, sig) = (a.a[0] as i32, a.a[1] as i32);
+    if tid <= 0 || !(0..=NSIG as i32).contains(&sig) {
+        return Err(Errno::EINVAL);
+    }
+    if tid == t.tid() {
+        return signal_self(t, sig);
+    }
+    Err(Errno::ESRCH)
+}
