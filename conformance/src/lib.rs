@@ -10,6 +10,8 @@
 //! Everything here uses only `std`, so it can be reused by other tools (for
 //! example a coverage table generator calling [`coverage`]).
 
+pub mod syscalls_doc;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::fs;

@@ -185,3 +185,24 @@ pub fn host_rlimit(resource: u32) -> Option<(u64, u64)> {
     }
     Some((r.rlim_cur, r.rlim_max))
 }
+
+/// poll(2) on host fds: `fds` are (fd, events, revents).
+pub fn poll_host(fds: &mut [(i32, i16, i16)], timeout_ms: i32) -> KResult<usize> {
+    let mut p: Vec<libc::pollfd> = fds
+        .iter()
+        .map(|&(fd, events, _)| libc::pollfd {
+            fd,
+            events,
+            revents: 0,
+        })
+        .collect();
+    // SAFETY: p is a valid array of p.len() pollfd structs.
+    let r = unsafe { libc::poll(p.as_mut_ptr(), p.len() as libc::nfds_t, timeout_ms) };
+    if r < 0 {
+        return Err(Errno::last_host());
+    }
+    for (slot, q) in fds.iter_mut().zip(p.iter()) {
+        slot.2 = q.revents;
+    }
+    Ok(r as usize)
+}

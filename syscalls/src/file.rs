@@ -57,7 +57,9 @@ fn do_openat(t: &mut Task, dirfd: i32, path_addr: u64, flags: u32, mode: u32) ->
         return Err(Errno::ENOENT);
     }
     if flags & O_TMPFILE == O_TMPFILE {
-        return Err(Errno::EOPNOTSUPP.why("O_TMPFILE is not supported yet"));
+        let file = open_tmpfile(t, dirfd, &path, flags, mode)?;
+        let limit = t.shared.limits().nofile();
+        return Ok(t.fds().alloc(file, 0, flags & O_CLOEXEC != 0, limit)? as u64);
     }
     let flags = if flags & O_PATH != 0 {
         flags & (O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW)
@@ -77,9 +79,15 @@ pub fn open_file(
     flags: u32,
     mode: u32,
 ) -> KResult<Arc<OpenFile>> {
-    let follow = flags & O_NOFOLLOW == 0 && !(flags & O_CREAT != 0 && flags & O_EXCL != 0);
-    let dentry: Arc<Dentry> = if flags & O_CREAT != 0 && flags & O_PATH == 0 {
-        let pn = t.resolve_parent_at(dirfd, path)?;
+    open_file_with(t, dirfd, path, flags, mode, None)
+}
+
+/// Finds or creates the file O_CREAT names: follows a final symlink
+/// (unless O_EXCL or O_NOFOLLOW) and creates its target when dangling.
+fn create_target(t: &Task, dirfd: i32, path: &[u8], flags: u32, mode: u32) -> KResult<Arc<Dentry>> {
+    let follow = flags & O_NOFOLLOW == 0 && flags & O_EXCL == 0;
+    let mut pn = t.resolve_parent_at(dirfd, path)?;
+    for _ in 0..=sentry::vfs::path::MAX_SYMLINKS {
         if pn.name == b"." || pn.name == b".." || pn.trailing_slash {
             return Err(Errno::EISDIR);
         }
@@ -88,16 +96,23 @@ pub fn open_file(
                 if flags & O_EXCL != 0 {
                     return Err(Errno::EEXIST);
                 }
+                let inode = t.kernel.vfs.cross_mounts(inode);
                 let d = Arc::new(Dentry {
                     name: pn.name.clone(),
                     parent: Some(pn.dir.clone()),
-                    inode: t.kernel.vfs.cross_mounts(inode),
+                    inode,
                 });
-                if follow && d.inode.stat()?.file_type() == FileType::Symlink {
-                    t.resolve_at(dirfd, path, true)?
-                } else {
-                    d
+                if !follow || d.inode.stat()?.file_type() != FileType::Symlink {
+                    return Ok(d);
                 }
+                if let Some(magic) = d.inode.follow_magic() {
+                    return magic;
+                }
+                let target = d.inode.read_link()?;
+                // Continue from the symlink's directory with its target.
+                let root = t.shared.fs().root.clone();
+                pn = sentry::vfs::path::Walker::new(&t.kernel.vfs, root)
+                    .resolve_parent(pn.dir.clone(), &target)?;
             }
             Err(e) if e == Errno::ENOENT => {
                 let dst = pn.dir.inode.stat()?;
@@ -107,16 +122,45 @@ pub fn open_file(
                 }
                 let umask = t.shared.fs().umask;
                 let inode = pn.dir.inode.create(&pn.name, mode & 0o7777 & !umask)?;
-                Arc::new(Dentry {
+                return Ok(Arc::new(Dentry {
                     name: pn.name,
                     parent: Some(pn.dir),
                     inode,
-                })
+                }));
             }
             Err(e) => return Err(e),
         }
-    } else {
-        t.resolve_at(dirfd, path, follow)?
+    }
+    Err(Errno::ELOOP)
+}
+
+fn open_file_with(
+    t: &Task,
+    dirfd: i32,
+    path: &[u8],
+    flags: u32,
+    mode: u32,
+    resolve: Option<sentry::vfs::path::ResolveFlags>,
+) -> KResult<Arc<OpenFile>> {
+    let follow = flags & O_NOFOLLOW == 0;
+    let dentry: Arc<Dentry> = match resolve {
+        Some(r) if flags & O_CREAT != 0 && flags & O_PATH == 0 => {
+            // openat2 with O_CREAT: the restrictions apply to the parent.
+            match t.resolve_at_with(dirfd, path, follow && flags & O_EXCL == 0, r) {
+                Ok(d) if flags & O_EXCL != 0 => {
+                    let _ = d;
+                    return Err(Errno::EEXIST);
+                }
+                Ok(d) => d,
+                Err(e) if e == Errno::ENOENT => create_target(t, dirfd, path, flags, mode)?,
+                Err(e) => return Err(e),
+            }
+        }
+        Some(r) => t.resolve_at_with(dirfd, path, follow, r)?,
+        None if flags & O_CREAT != 0 && flags & O_PATH == 0 => {
+            create_target(t, dirfd, path, flags, mode)?
+        }
+        None => t.resolve_at(dirfd, path, follow)?,
     };
     let st = dentry.inode.stat()?;
     let kind = st.file_type();
@@ -159,6 +203,128 @@ pub fn open_file(
         flags,
         imp,
     ))
+}
+
+/// openat2(2).
+pub fn sys_openat2(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    const RESOLVE_NO_XDEV: u64 = 0x01;
+    const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+    const RESOLVE_NO_SYMLINKS: u64 = 0x04;
+    const RESOLVE_BENEATH: u64 = 0x08;
+    const RESOLVE_IN_ROOT: u64 = 0x10;
+    const RESOLVE_CACHED: u64 = 0x20;
+    let [dirfd, path_addr, how, size, ..] = a.a;
+    if size < 24 {
+        return Err(Errno::EINVAL);
+    }
+    if size > 4096 {
+        return Err(Errno::E2BIG);
+    }
+    let mut buf = vec![0u8; size as usize];
+    t.copy_in(how, &mut buf)?;
+    if buf[24..].iter().any(|&b| b != 0) {
+        return Err(Errno::E2BIG);
+    }
+    let word = |i: usize| u64::from_ne_bytes(buf[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
+    let (flags, mode, res) = (word(0), word(1), word(2));
+    let known = u64::from(
+        O_ACCMODE
+            | O_CREAT
+            | O_EXCL
+            | O_NOCTTY
+            | O_TRUNC
+            | O_APPEND
+            | O_NONBLOCK
+            | O_DSYNC
+            | O_ASYNC
+            | O_DIRECT
+            | O_LARGEFILE
+            | O_DIRECTORY
+            | O_NOFOLLOW
+            | O_NOATIME
+            | O_CLOEXEC
+            | O_SYNC
+            | O_PATH
+            | O_TMPFILE,
+    );
+    if flags & !known != 0 || mode & !0o7777 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let flags = flags as u32;
+    if mode != 0 && flags & O_CREAT == 0 && flags & O_TMPFILE != O_TMPFILE {
+        return Err(Errno::EINVAL);
+    }
+    if res
+        & !(RESOLVE_NO_XDEV
+            | RESOLVE_NO_MAGICLINKS
+            | RESOLVE_NO_SYMLINKS
+            | RESOLVE_BENEATH
+            | RESOLVE_IN_ROOT
+            | RESOLVE_CACHED)
+        != 0
+        || res & (RESOLVE_BENEATH | RESOLVE_IN_ROOT) == RESOLVE_BENEATH | RESOLVE_IN_ROOT
+    {
+        return Err(Errno::EINVAL);
+    }
+    if res & RESOLVE_CACHED != 0 {
+        return Err(Errno::EAGAIN);
+    }
+    if res & RESOLVE_IN_ROOT != 0 {
+        return Err(Errno::EINVAL.why("RESOLVE_IN_ROOT is not supported yet"));
+    }
+    let path = t.read_path(path_addr)?;
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    if flags & O_TMPFILE == O_TMPFILE {
+        let file = open_tmpfile(t, fd_arg(dirfd), &path, flags, mode as u32)?;
+        let limit = t.shared.limits().nofile();
+        return Ok(t.fds().alloc(file, 0, flags & O_CLOEXEC != 0, limit)? as u64);
+    }
+    let r = sentry::vfs::path::ResolveFlags {
+        no_xdev: res & RESOLVE_NO_XDEV != 0,
+        no_magiclinks: res & RESOLVE_NO_MAGICLINKS != 0,
+        no_symlinks: res & RESOLVE_NO_SYMLINKS != 0,
+        beneath: res & RESOLVE_BENEATH != 0,
+    };
+    let oflags = if flags & O_PATH != 0 {
+        flags & (O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW)
+    } else {
+        flags | O_LARGEFILE
+    };
+    let file = open_file_with(t, fd_arg(dirfd), &path, oflags, mode as u32, Some(r))?;
+    let limit = t.shared.limits().nofile();
+    Ok(t.fds().alloc(file, 0, flags & O_CLOEXEC != 0, limit)? as u64)
+}
+
+/// O_TMPFILE: an unnamed regular file in memory, "in" directory `path`.
+fn open_tmpfile(
+    t: &Task,
+    dirfd: i32,
+    path: &[u8],
+    flags: u32,
+    mode: u32,
+) -> KResult<Arc<OpenFile>> {
+    let acc = flags & O_ACCMODE;
+    if acc != O_WRONLY && acc != O_RDWR {
+        return Err(Errno::EINVAL);
+    }
+    let dir = t.resolve_at(dirfd, path, true)?;
+    if dir.inode.stat()?.file_type() != FileType::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    let umask = t.shared.fs().umask;
+    let inode: sentry::vfs::InodeRef =
+        sentry::fsimpl::overlay::OverlayFs::unnamed_file(mode & 0o7777 & !umask);
+    let ino = inode.stat()?.ino;
+    let dentry = Arc::new(Dentry {
+        name: format!("#{ino} (deleted)").into_bytes(),
+        parent: Some(dir),
+        inode: inode.clone(),
+    });
+    let oflags = (flags & !O_TMPFILE) | O_LARGEFILE;
+    let imp = inode.clone().open(oflags)?;
+    Ok(OpenFile::new(Some(dentry), inode, oflags, imp))
 }
 
 /// An O_PATH description: it names a file but cannot be read or written.
@@ -245,7 +411,19 @@ fn do_read(t: &Task, fd: i32, buf: u64, count: u64, at: At) -> KResult<u64> {
         if n == 0 {
             break;
         }
-        t.copy_out(buf + total, &chunk[..n])?;
+        if let Err(e) = t.copy_out(buf + total, &chunk[..n]) {
+            // Linux copies up to the fault and returns a short count; the
+            // bytes it could not deliver stay unread.
+            let copied = t.mm.copy_out_partial(buf + total, &chunk[..n]);
+            if matches!(at, At::Cursor) && f.imp.seekable() {
+                f.seek(copied as i64 - n as i64, 1)?;
+            }
+            total += copied as u64;
+            if total == 0 {
+                return Err(e);
+            }
+            break;
+        }
         total += n as u64;
         if n < want || !f.imp.seekable() {
             break;
@@ -569,7 +747,11 @@ pub fn sys_getdents64(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 
 /// getcwd(2).
 pub fn sys_getcwd(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let mut p = t.shared.fs().cwd.path();
+    let cwd = t.shared.fs().cwd.clone();
+    if cwd.inode.stat()?.nlink == 0 {
+        return Err(Errno::ENOENT);
+    }
+    let mut p = cwd.path();
     p.push(0);
     if (a.a[1] as usize) < p.len() {
         return Err(Errno::ERANGE);
@@ -679,9 +861,17 @@ fn do_renameat(
     newp: u64,
     flags: u64,
 ) -> KResult<u64> {
-    const RENAME_NOREPLACE: u64 = 1;
-    if flags & !RENAME_NOREPLACE != 0 {
-        return Err(Errno::EINVAL.why("only RENAME_NOREPLACE is supported"));
+    use sentry::vfs::{RENAME_EXCHANGE, RENAME_NOREPLACE};
+    const RENAME_WHITEOUT: u64 = 4;
+    let known = u64::from(RENAME_NOREPLACE | RENAME_EXCHANGE) | RENAME_WHITEOUT;
+    if flags & !known != 0
+        || flags & u64::from(RENAME_NOREPLACE | RENAME_EXCHANGE)
+            == u64::from(RENAME_NOREPLACE | RENAME_EXCHANGE)
+    {
+        return Err(Errno::EINVAL);
+    }
+    if flags & RENAME_WHITEOUT != 0 {
+        return Err(Errno::EINVAL.why("RENAME_WHITEOUT is not supported"));
     }
     let old = t.read_path(oldp)?;
     let new = t.read_path(newp)?;
@@ -696,20 +886,23 @@ fn do_renameat(
     if src.stat()?.file_type() != FileType::Directory && (o.trailing_slash || n.trailing_slash) {
         return Err(Errno::ENOTDIR);
     }
-    // A directory may not move below itself.
-    let mut p = Some(n.dir.clone());
-    while let Some(d) = p {
-        if sentry::vfs::same_inode(&d.inode, &src) {
-            return Err(Errno::EINVAL);
-        }
-        p = d.parent.clone();
+    // Neither side may move below itself.
+    let mut movers = vec![src.clone()];
+    if flags & u64::from(RENAME_EXCHANGE) != 0 {
+        movers.push(n.dir.inode.lookup(&n.name)?);
     }
-    o.dir.inode.rename(
-        &o.name,
-        &n.dir.inode,
-        &n.name,
-        flags & RENAME_NOREPLACE != 0,
-    )?;
+    for (mover, dest) in movers.iter().zip([&n.dir, &o.dir]) {
+        let mut p = Some(dest.clone());
+        while let Some(d) = p {
+            if sentry::vfs::same_inode(&d.inode, mover) {
+                return Err(Errno::EINVAL);
+            }
+            p = d.parent.clone();
+        }
+    }
+    o.dir
+        .inode
+        .rename(&o.name, &n.dir.inode, &n.name, flags as u32)?;
     Ok(0)
 }
 
@@ -757,7 +950,14 @@ fn do_linkat(t: &Task, olddir: i32, oldp: u64, newdir: i32, newp: u64, flags: u6
         return Err(Errno::EINVAL);
     }
     let old = t.read_path(oldp)?;
-    let src = t.resolve_at(olddir, &old, flags & AT_SYMLINK_FOLLOW != 0)?;
+    let src = if old.is_empty() {
+        if flags & AT_EMPTY_PATH == 0 {
+            return Err(Errno::ENOENT);
+        }
+        t.file(olddir)?.dentry.clone().ok_or(Errno::ENOENT)?
+    } else {
+        t.resolve_at(olddir, &old, flags & AT_SYMLINK_FOLLOW != 0)?
+    };
     if src.inode.stat()?.file_type() == FileType::Directory {
         return Err(Errno::EPERM);
     }
@@ -781,12 +981,22 @@ pub fn sys_linkat(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 }
 
 fn do_readlinkat(t: &Task, dirfd: i32, path_addr: u64, buf: u64, size: u64) -> KResult<u64> {
-    if (size as i64) <= 0 {
+    if (size as i32) <= 0 {
         return Err(Errno::EINVAL);
     }
     let path = t.read_path(path_addr)?;
     let d = if path.is_empty() {
-        t.file(dirfd)?.dentry.clone().ok_or(Errno::ENOENT)?
+        // An empty path names dirfd itself, which must be a symlink
+        // (opened with O_PATH|O_NOFOLLOW).
+        let d = if dirfd == -100 {
+            t.shared.fs().cwd.clone()
+        } else {
+            t.file(dirfd)?.dentry.clone().ok_or(Errno::ENOENT)?
+        };
+        if d.inode.stat()?.file_type() != FileType::Symlink {
+            return Err(Errno::ENOENT);
+        }
+        d
     } else {
         t.resolve_at(dirfd, &path, false)?
     };
@@ -924,6 +1134,18 @@ pub fn sys_lchown(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 
 /// fchownat(2).
 pub fn sys_fchownat(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    if a.a[4] & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if a.a[4] & AT_EMPTY_PATH != 0 && t.read_path(a.a[1])?.is_empty() {
+        let inode = if a.a[0] as i32 == -100 {
+            t.shared.fs().cwd.inode.clone()
+        } else {
+            t.file(fd_arg(a.a[0]))?.inode.clone()
+        };
+        inode.set_attr(ids(a.a[2], a.a[3]))?;
+        return Ok(0);
+    }
     chown_path(
         t,
         fd_arg(a.a[0]),
@@ -965,7 +1187,123 @@ pub fn sys_fsync(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     if f.flags() & O_PATH != 0 {
         return Err(Errno::EBADF);
     }
+    match f.inode.stat()?.file_type() {
+        FileType::Regular | FileType::Directory | FileType::BlockDevice => Ok(0),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// readahead(2): a hint on regular files.
+pub fn sys_readahead(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let f = t.file(fd_arg(a.a[0]))?;
+    if !f.readable() || f.inode.stat()?.file_type() != FileType::Regular {
+        return Err(if f.readable() {
+            Errno::EINVAL
+        } else {
+            Errno::EBADF
+        });
+    }
     Ok(0)
+}
+
+/// syncfs(2).
+pub fn sys_syncfs(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    t.file(fd_arg(a.a[0]))?;
+    Ok(0)
+}
+
+/// sync(2).
+pub fn sys_sync(_t: &mut Task, _a: &SyscallArgs) -> KResult<u64> {
+    Ok(0)
+}
+
+/// sync_file_range(2).
+pub fn sys_sync_file_range(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let [fd, off, n, flags, ..] = a.a;
+    if flags & !7 != 0
+        || (off as i64) < 0
+        || (n as i64) < 0
+        || (off as i64).checked_add(n as i64).is_none()
+    {
+        return Err(Errno::EINVAL);
+    }
+    let f = t.file(fd_arg(fd))?;
+    let kind = f.inode.stat()?.file_type();
+    if kind != FileType::Regular
+        && kind != FileType::Directory
+        && kind != FileType::BlockDevice
+        && kind != FileType::Symlink
+    {
+        return Err(Errno::ESPIPE);
+    }
+    Ok(0)
+}
+
+/// fallocate(2).
+pub fn sys_fallocate(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let [fd, mode, off, len, ..] = a.a;
+    let f = t.file(fd_arg(fd))?;
+    if (off as i64) < 0 || (len as i64) <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    if !f.writable() {
+        return Err(Errno::EBADF);
+    }
+    let kind = f.inode.stat()?.file_type();
+    match kind {
+        FileType::Regular => {}
+        FileType::Directory => return Err(Errno::EISDIR),
+        FileType::Fifo => return Err(Errno::ESPIPE),
+        _ => return Err(Errno::ENODEV),
+    }
+    f.inode.allocate(mode as u32, off, len)?;
+    Ok(0)
+}
+
+/// memfd_create(2): an anonymous memory file.
+pub fn sys_memfd_create(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    const MFD_CLOEXEC: u64 = 1;
+    const MFD_ALLOW_SEALING: u64 = 2;
+    const MFD_HUGETLB: u64 = 4;
+    const MFD_NOEXEC_SEAL: u64 = 8;
+    const MFD_EXEC: u64 = 0x10;
+    let flags = a.a[1];
+    if flags & !(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB | MFD_NOEXEC_SEAL | MFD_EXEC) != 0
+        || flags & (MFD_NOEXEC_SEAL | MFD_EXEC) == MFD_NOEXEC_SEAL | MFD_EXEC
+    {
+        return Err(Errno::EINVAL);
+    }
+    if flags & MFD_HUGETLB != 0 {
+        return Err(Errno::EINVAL.why("huge pages are not supported"));
+    }
+    let name = t.mm.read_cstring(a.a[0], 249).map_err(|e| {
+        if e == Errno::ENAMETOOLONG {
+            Errno::EINVAL
+        } else {
+            e
+        }
+    })?;
+    let perm = if flags & MFD_NOEXEC_SEAL != 0 {
+        0o666
+    } else {
+        0o777
+    };
+    let sealing = flags & (MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL) != 0;
+    let node = sentry::fsimpl::overlay::OverlayFs::anonymous_file(perm, sealing);
+    let mut shown = b"memfd:".to_vec();
+    shown.extend_from_slice(&name);
+    shown.extend_from_slice(b" (deleted)");
+    let inode: sentry::vfs::InodeRef = node;
+    let dentry = Arc::new(Dentry {
+        name: shown,
+        parent: Some(Dentry::root(inode.clone())),
+        inode: inode.clone(),
+    });
+    let flags_open = O_RDWR | O_LARGEFILE;
+    let imp = inode.clone().open(flags_open)?;
+    let file = OpenFile::new(Some(dentry), inode, flags_open, imp);
+    let limit = t.shared.limits().nofile();
+    Ok(t.fds().alloc(file, 0, flags & MFD_CLOEXEC != 0, limit)? as u64)
 }
 
 /// fadvise64(2): advice is a hint; validates it.
@@ -1080,6 +1418,8 @@ pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     const F_OFD_SETLK: u64 = 37;
     const F_OFD_SETLKW: u64 = 38;
     const F_DUPFD_CLOEXEC: u64 = 1030;
+    const F_ADD_SEALS: u64 = 1033;
+    const F_GET_SEALS: u64 = 1034;
     let fd = fd_arg(a.a[0]);
     let (cmd, arg) = (a.a[1] as u32 as u64, a.a[2]);
     let entry = t.fds().entry(fd)?;
@@ -1127,6 +1467,14 @@ pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
                 _ => Err(Errno::EINVAL),
             }
         }
+        F_ADD_SEALS if !path_only => {
+            if !entry.file.writable() {
+                return Err(Errno::EPERM);
+            }
+            entry.file.inode.add_seals(arg as u32)?;
+            Ok(0)
+        }
+        F_GET_SEALS if !path_only => Ok(u64::from(entry.file.inode.seals()?)),
         F_GETOWN if !path_only => Ok(0),
         F_SETOWN if !path_only => Ok(0),
         _ if path_only => Err(Errno::EBADF),
@@ -1139,6 +1487,8 @@ pub fn sys_ioctl(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     const FIONCLEX: u64 = 0x5450;
     const FIOCLEX: u64 = 0x5451;
     const FIONBIO: u64 = 0x5421;
+    const FIONREAD: u64 = 0x541b;
+    const FIOASYNC: u64 = 0x5452;
     let fd = fd_arg(a.a[0]);
     let (req, arg) = (a.a[1] as u32 as u64, a.a[2]);
     let f = t.file(fd)?;
@@ -1156,6 +1506,22 @@ pub fn sys_ioctl(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             } else {
                 fl & !O_NONBLOCK
             });
+            Ok(0)
+        }
+        FIOASYNC => {
+            let on = i32::from_ne_bytes(t.read_bytes::<4>(arg)?) != 0;
+            let fl = f.flags();
+            f.set_status_flags(if on { fl | O_ASYNC } else { fl & !O_ASYNC });
+            Ok(0)
+        }
+        FIONREAD if f.imp.seekable() => {
+            let st = f.inode.stat()?;
+            if st.file_type() != FileType::Regular {
+                return f.imp.ioctl(&t.mm, req, arg);
+            }
+            let pos = *f.pos.lock().unwrap_or_else(|p| p.into_inner());
+            let n = st.size.saturating_sub(pos).min(i32::MAX as u64) as i32;
+            t.copy_out(arg, &n.to_ne_bytes())?;
             Ok(0)
         }
         _ => f.imp.ioctl(&t.mm, req, arg),

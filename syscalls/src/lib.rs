@@ -8,6 +8,7 @@
 pub mod abi;
 pub mod file;
 pub mod mmap;
+pub mod poll;
 pub mod process;
 pub mod signal;
 pub mod strace;

@@ -99,6 +99,14 @@ pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         if shared && prot & 2 != 0 && !f.writable() {
             return Err(Errno::EACCES);
         }
+        if shared
+            && prot & 2 != 0
+            && f.inode.seals().is_ok_and(|s| {
+                s & (sentry::vfs::seal::WRITE | sentry::vfs::seal::FUTURE_WRITE) != 0
+            })
+        {
+            return Err(Errno::EPERM);
+        }
         let src = f.imp.map_source().ok_or(Errno::ENODEV)?;
         off.checked_add(len).ok_or(Errno::EOVERFLOW)?;
         Some((src, off))
@@ -118,6 +126,15 @@ pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         source,
         name,
     })
+}
+
+/// pkey_mprotect(2): no protection key can be allocated (pkey_alloc is
+/// not offered), so only the default key -1 is valid.
+pub fn sys_pkey_mprotect(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    if a.a[3] as i32 != -1 {
+        return Err(Errno::EINVAL);
+    }
+    sys_mprotect(t, a)
 }
 
 /// munmap(2).

@@ -4,6 +4,7 @@
 //! `getrandom(2)`, `prctl(2)` (names, dumpable, no_new_privs),
 //! `exit(2)`/`exit_group(2)`, and `futex(2)` for a single thread.
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use sentry::kernel::limits::{RLIM_NLIMITS, Rlimit};
@@ -249,6 +250,27 @@ pub fn sys_sched_getaffinity(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     Ok(8)
 }
 
+/// sched_setaffinity(2): the mask must name at least one CPU the sandbox
+/// has; the sentry keeps scheduling to the host.
+pub fn sys_sched_setaffinity(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    self_or_esrch(t, a.a[0])?;
+    let len = (a.a[1] as usize).min(128);
+    let mut mask = vec![0u8; len];
+    t.copy_in(a.a[2], &mut mask)?;
+    let n = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(64);
+    let ours: u64 = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
+    let mut first = [0u8; 8];
+    let k = len.min(8);
+    first[..k].copy_from_slice(&mask[..k]);
+    if u64::from_ne_bytes(first) & ours == 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(0)
+}
+
 /// sched_yield(2).
 pub fn sys_sched_yield(_t: &mut Task, _a: &SyscallArgs) -> KResult<u64> {
     std::thread::yield_now();
@@ -355,6 +377,13 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     const PR_GET_NAME: u64 = 16;
     const PR_CAPBSET_READ: u64 = 23;
     const PR_SET_NO_NEW_PRIVS: u64 = 38;
+    const PR_GET_KEEPCAPS: u64 = 7;
+    const PR_SET_KEEPCAPS: u64 = 8;
+    const PR_GET_SECCOMP: u64 = 21;
+    const PR_SET_TIMERSLACK: u64 = 29;
+    const PR_GET_TIMERSLACK: u64 = 30;
+    const PR_SET_CHILD_SUBREAPER: u64 = 36;
+    const PR_GET_CHILD_SUBREAPER: u64 = 37;
     const PR_GET_NO_NEW_PRIVS: u64 = 39;
     let [opt, arg2, ..] = a.a;
     match opt {
@@ -375,16 +404,46 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             t.copy_out(arg2, &b)?;
             Ok(0)
         }
-        PR_GET_DUMPABLE => Ok(1),
-        PR_SET_DUMPABLE if arg2 <= 1 => Ok(0),
+        PR_GET_TIMERSLACK => Ok(t.shared.timer_slack.load(Ordering::Relaxed)),
+        PR_SET_TIMERSLACK => {
+            t.shared
+                .timer_slack
+                .store(if arg2 == 0 { 50_000 } else { arg2 }, Ordering::Relaxed);
+            Ok(0)
+        }
+        PR_GET_SECCOMP => Ok(0),
+        PR_GET_CHILD_SUBREAPER => {
+            let v = t.shared.child_subreaper.load(Ordering::Relaxed) as i32;
+            t.copy_out(arg2, &v.to_ne_bytes())?;
+            Ok(0)
+        }
+        PR_SET_CHILD_SUBREAPER => {
+            t.shared
+                .child_subreaper
+                .store(u32::from(arg2 != 0), Ordering::Relaxed);
+            Ok(0)
+        }
+        PR_GET_KEEPCAPS => Ok(u64::from(t.shared.keepcaps.load(Ordering::Relaxed))),
+        PR_SET_KEEPCAPS if arg2 <= 1 => {
+            t.shared.keepcaps.store(arg2 as u32, Ordering::Relaxed);
+            Ok(0)
+        }
+        PR_GET_DUMPABLE => Ok(u64::from(t.shared.dumpable.load(Ordering::Relaxed))),
+        PR_SET_DUMPABLE if arg2 <= 1 => {
+            t.shared.dumpable.store(arg2 as u32, Ordering::Relaxed);
+            Ok(0)
+        }
         PR_SET_PDEATHSIG if arg2 <= 64 => Ok(0),
         PR_GET_PDEATHSIG => {
             t.copy_out(arg2, &0i32.to_ne_bytes())?;
             Ok(0)
         }
         PR_CAPBSET_READ if arg2 <= 40 => Ok(1),
-        PR_SET_NO_NEW_PRIVS if arg2 == 1 => Ok(0),
-        PR_GET_NO_NEW_PRIVS => Ok(1),
+        PR_SET_NO_NEW_PRIVS if arg2 == 1 && a.a[2] == 0 && a.a[3] == 0 && a.a[4] == 0 => {
+            t.shared.no_new_privs.store(1, Ordering::Relaxed);
+            Ok(0)
+        }
+        PR_GET_NO_NEW_PRIVS => Ok(u64::from(t.shared.no_new_privs.load(Ordering::Relaxed))),
         _ => Err(Errno::EINVAL),
     }
 }
@@ -429,4 +488,237 @@ pub fn sys_futex(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         }
         _ => Err(Errno::ENOSYS.why("futex operation needs threads (not yet)")),
     }
+}
+
+/// times(2): CPU times in clock ticks (100 Hz) and ticks since boot.
+pub fn sys_times(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (s, n) = sys::clock_gettime(2)?;
+    let ticks = (s * 100 + n / 10_000_000) as u64;
+    if a.a[0] != 0 {
+        let mut b = [0u8; 32];
+        b[..8].copy_from_slice(&ticks.to_ne_bytes());
+        t.copy_out(a.a[0], &b)?;
+    }
+    let up = t.kernel.uptime();
+    Ok(up.as_secs() * 100 + u64::from(up.subsec_millis() / 10))
+}
+
+fn id_arg(v: u64) -> Option<u32> {
+    let id = v as u32;
+    (id != u32::MAX).then_some(id)
+}
+
+/// Sets user ids with Linux's rules: root (euid 0) may set any; others
+/// only ids they already hold.
+fn set_ids(
+    t: &Task,
+    uid: bool,
+    real: Option<u32>,
+    eff: Option<u32>,
+    saved: Option<u32>,
+    all_if_root: bool,
+) -> KResult<u64> {
+    let mut c = t.shared.creds();
+    let privileged = c.euid == 0;
+    let (r, e, s) = if uid {
+        (c.uid, c.euid, c.suid)
+    } else {
+        (c.gid, c.egid, c.sgid)
+    };
+    for v in [real, eff, saved].into_iter().flatten() {
+        if !privileged && v != r && v != e && v != s {
+            return Err(Errno::EPERM);
+        }
+    }
+    let (mut nr, mut ne, mut ns) = (real.unwrap_or(r), eff.unwrap_or(e), saved.unwrap_or(s));
+    if all_if_root
+        && privileged
+        && let Some(v) = eff
+    {
+        nr = v;
+        ne = v;
+        ns = v;
+    }
+    if uid {
+        c.uid = nr;
+        c.euid = ne;
+        c.suid = ns;
+        c.fsuid = ne;
+    } else {
+        c.gid = nr;
+        c.egid = ne;
+        c.sgid = ns;
+        c.fsgid = ne;
+    }
+    Ok(0)
+}
+
+/// setuid(2).
+pub fn sys_setuid(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let id = id_arg(a.a[0]).ok_or(Errno::EINVAL)?;
+    set_ids(t, true, None, Some(id), None, true)
+}
+
+/// setgid(2).
+pub fn sys_setgid(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let id = id_arg(a.a[0]).ok_or(Errno::EINVAL)?;
+    set_ids(t, false, None, Some(id), None, true)
+}
+
+/// setreuid(2).
+pub fn sys_setreuid(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    set_ids(t, true, id_arg(a.a[0]), id_arg(a.a[1]), None, false)
+}
+
+/// setregid(2).
+pub fn sys_setregid(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    set_ids(t, false, id_arg(a.a[0]), id_arg(a.a[1]), None, false)
+}
+
+/// setresuid(2).
+pub fn sys_setresuid(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    set_ids(
+        t,
+        true,
+        id_arg(a.a[0]),
+        id_arg(a.a[1]),
+        id_arg(a.a[2]),
+        false,
+    )
+}
+
+/// setresgid(2).
+pub fn sys_setresgid(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    set_ids(
+        t,
+        false,
+        id_arg(a.a[0]),
+        id_arg(a.a[1]),
+        id_arg(a.a[2]),
+        false,
+    )
+}
+
+/// setgroups(2).
+pub fn sys_setgroups(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let n = a.a[0] as i32;
+    if !(0..=65536).contains(&n) {
+        return Err(Errno::EINVAL);
+    }
+    if t.shared.creds().euid != 0 {
+        return Err(Errno::EPERM);
+    }
+    let mut b = vec![0u8; n as usize * 4];
+    t.copy_in(a.a[1], &mut b)?;
+    let groups = b
+        .chunks_exact(4)
+        .map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    t.shared.creds().groups = groups;
+    Ok(0)
+}
+
+const SCHED_OTHER: u64 = 0;
+const SCHED_FIFO: u64 = 1;
+const SCHED_RR: u64 = 2;
+const SCHED_BATCH: u64 = 3;
+const SCHED_IDLE: u64 = 5;
+const SCHED_DEADLINE: u64 = 6;
+
+/// sched_getscheduler(2): every task runs SCHED_OTHER.
+pub fn sys_sched_getscheduler(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    self_or_esrch(t, a.a[0])?;
+    Ok(SCHED_OTHER)
+}
+
+/// sched_getparam(2).
+pub fn sys_sched_getparam(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    if a.a[1] == 0 {
+        return Err(Errno::EINVAL);
+    }
+    self_or_esrch(t, a.a[0])?;
+    t.copy_out(a.a[1], &0i32.to_ne_bytes())?;
+    Ok(0)
+}
+
+/// sched_setscheduler(2) / sched_setparam(2): SCHED_OTHER with priority 0
+/// is what every task has; real-time classes need privileges the sandbox
+/// does not grant.
+pub fn sys_sched_setscheduler(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (policy, param) = if a.nr == 142 {
+        (SCHED_OTHER, a.a[1])
+    } else {
+        (a.a[1] & !0x4000_0000, a.a[2])
+    };
+    if param == 0 || (policy as i64) < 0 {
+        return Err(Errno::EINVAL);
+    }
+    self_or_esrch(t, a.a[0])?;
+    let prio = i32::from_ne_bytes(t.read_bytes::<4>(param)?);
+    match policy {
+        SCHED_OTHER | SCHED_BATCH | SCHED_IDLE if prio == 0 => Ok(0),
+        SCHED_OTHER | SCHED_BATCH | SCHED_IDLE => Err(Errno::EINVAL),
+        SCHED_FIFO | SCHED_RR if (1..=99).contains(&prio) => Err(Errno::EPERM),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// sched_get_priority_max(2).
+pub fn sys_sched_get_priority_max(_t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    match a.a[0] {
+        SCHED_FIFO | SCHED_RR => Ok(99),
+        SCHED_OTHER | SCHED_BATCH | SCHED_IDLE | SCHED_DEADLINE => Ok(0),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// sched_get_priority_min(2).
+pub fn sys_sched_get_priority_min(_t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    match a.a[0] {
+        SCHED_FIFO | SCHED_RR => Ok(1),
+        SCHED_OTHER | SCHED_BATCH | SCHED_IDLE | SCHED_DEADLINE => Ok(0),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// sched_rr_get_interval(2): the CFS default slice Linux reports (0 for
+/// SCHED_OTHER tasks... reports the RR quantum of 100 ms).
+pub fn sys_sched_rr_get_interval(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    self_or_esrch(t, a.a[0])?;
+    t.copy_out(a.a[1], &crate::abi::encode_timespec(0, 0))?;
+    Ok(0)
+}
+
+/// getpriority(2): returns 20 - nice, like the raw syscall.
+pub fn sys_getpriority(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (which, who) = (a.a[0], a.a[1] as i32);
+    if which > 2 {
+        return Err(Errno::EINVAL);
+    }
+    if who != 0
+        && who != t.tgid()
+        && !(which == 1 && who == t.shared.pgid())
+        && !(which == 2 && who as u32 == t.shared.creds().uid)
+    {
+        return Err(Errno::ESRCH);
+    }
+    Ok((20 - t.shared.nice.load(Ordering::Relaxed) as i32) as u64)
+}
+
+/// setpriority(2): lowering priority is always allowed; raising it needs
+/// root.
+pub fn sys_setpriority(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (which, who, nice) = (a.a[0], a.a[1] as i32, (a.a[2] as i32).clamp(-20, 19));
+    if which > 2 {
+        return Err(Errno::EINVAL);
+    }
+    if who != 0 && who != t.tgid() {
+        return Err(Errno::ESRCH);
+    }
+    let cur = t.shared.nice.load(Ordering::Relaxed) as i32;
+    if nice < cur && t.shared.creds().euid != 0 {
+        return Err(Errno::EACCES);
+    }
+    t.shared.nice.store(nice as u32, Ordering::Relaxed);
+    Ok(0)
 }

@@ -114,3 +114,19 @@ pub fn sys_clock_nanosleep(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     }
     Ok(0)
 }
+
+/// clock_settime(2): the sandbox may not set the host's clocks.
+pub fn sys_clock_settime(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let id = a.a[0] as i32;
+    let (_, n) = decode_timespec(t.read_bytes::<16>(a.a[1])?);
+    if !(0..1_000_000_000).contains(&n) {
+        return Err(Errno::EINVAL);
+    }
+    match id {
+        CLOCK_REALTIME => Err(Errno::EPERM.why("the sandbox cannot set the host clock")),
+        _ => {
+            valid_clock(id)?;
+            Err(Errno::EINVAL)
+        }
+    }
+}

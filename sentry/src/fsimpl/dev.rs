@@ -71,6 +71,10 @@ impl FileImpl for DevFile {
             _ => Ok(buf.len()),
         }
     }
+    /// Memory devices have no offset: lseek always lands at 0.
+    fn stream_seek(&self, _off: i64, _whence: u32) -> Option<KResult<u64>> {
+        Some(Ok(0))
+    }
 }
 
 fn dev(kind: Kind, major: u64, minor: u64) -> InodeRef {

@@ -152,6 +152,14 @@ impl FileImpl for HostFile {
         Some(self.fd.as_raw_fd())
     }
 
+    fn readiness(&self, events: u16) -> u16 {
+        let mut fds = [(self.fd.as_raw_fd(), events as i16, 0i16)];
+        match sys::poll_host(&mut fds, 0) {
+            Ok(_) => fds[0].2 as u16,
+            Err(_) => crate::vfs::poll::POLLERR,
+        }
+    }
+
     fn stream_seek(&self, off: i64, whence: u32) -> Option<KResult<u64>> {
         Some(sys::lseek(self.fd.as_raw_fd(), off, whence))
     }

@@ -22,7 +22,8 @@ use crate::memfile::MemoryFile;
 use crate::mm::MapSource;
 use crate::sys;
 use crate::vfs::{
-    DirEntry, FileImpl, FileType, Inode, InodeRef, SetAttr, Stat, Timespec, mode, oflags,
+    DirEntry, FileImpl, FileType, Inode, InodeRef, RENAME_EXCHANGE, RENAME_NOREPLACE, SetAttr,
+    Stat, Timespec, mode, oflags, seal,
 };
 
 /// The lower layer: a read-only view of a host directory tree. Paths are
@@ -60,6 +61,37 @@ impl OverlayFs {
     }
 }
 
+impl OverlayFs {
+    /// A regular file in memory that no directory names (memfd_create):
+    /// `sealing` allows F_ADD_SEALS, else the file is born sealed.
+    pub fn anonymous_file(perm: u32, sealing: bool) -> Arc<OvlNode> {
+        let fs = Arc::new(OverlayFs { lower: None });
+        let node = OvlNode::new(
+            &fs,
+            FileType::Regular,
+            None,
+            Some(new_attr(FileType::Regular, perm, new_ino())),
+        );
+        node.lock().seals = Some(if sealing { 0 } else { seal::SEAL });
+        node
+    }
+
+    /// A regular file in memory that no directory names (O_TMPFILE).
+    pub fn unnamed_file(perm: u32) -> Arc<OvlNode> {
+        let fs = Arc::new(OverlayFs { lower: None });
+        let node = OvlNode::new(
+            &fs,
+            FileType::Regular,
+            None,
+            Some(new_attr(FileType::Regular, perm, new_ino())),
+        );
+        if let Some(a) = node.lock().attr.as_mut() {
+            a.nlink = 0;
+        }
+        node
+    }
+}
+
 /// An overlay inode.
 pub struct OvlNode {
     fs: Arc<OverlayFs>,
@@ -76,6 +108,10 @@ struct NodeState {
     dir: Option<DirState>,
     data: RegData,
     link: Option<Vec<u8>>,
+    /// memfd seals; None for files that are not memfds.
+    seals: Option<u32>,
+    /// A directory that was removed: nothing can be created in it.
+    dead: bool,
 }
 
 struct DirState {
@@ -147,8 +183,26 @@ impl OvlNode {
                     _ => RegData::None,
                 },
                 link: None,
+                seals: None,
+                dead: false,
             }),
         })
+    }
+
+    /// Called when the last name of this node goes away.
+    fn unlinked(&self) {
+        let mut st = self.lock();
+        if self.attr_locked(&mut st).is_err() {
+            return;
+        }
+        if let Some(a) = st.attr.as_mut() {
+            if self.kind == FileType::Directory {
+                a.nlink = 0;
+                st.dead = true;
+            } else {
+                a.nlink = a.nlink.saturating_sub(1);
+            }
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, NodeState> {
@@ -188,6 +242,9 @@ impl OvlNode {
 
     /// Finds `name` in this directory's locked state.
     fn lookup_locked(&self, st: &mut NodeState, name: &[u8]) -> KResult<Option<Arc<OvlNode>>> {
+        if st.dead {
+            return Ok(None);
+        }
         let dir = st.dir.as_mut().ok_or(Errno::ENOTDIR)?;
         if let Some(e) = dir.entries.get(name) {
             return Ok(e.clone());
@@ -237,6 +294,9 @@ impl OvlNode {
 
     fn add_child(&self, name: &[u8], kind: FileType, perm: u32) -> KResult<Arc<OvlNode>> {
         let mut st = self.lock();
+        if st.dead {
+            return Err(Errno::ENOENT);
+        }
         if self.lookup_locked(&mut st, name)?.is_some() {
             return Err(Errno::EEXIST);
         }
@@ -314,6 +374,14 @@ impl OvlNode {
         if end > (1 << 40) {
             return Err(Errno::EFBIG);
         }
+        if let Some(seals) = st.seals {
+            let size = self.attr_locked(&mut st)?.size;
+            if seals & (seal::WRITE | seal::FUTURE_WRITE) != 0
+                || (seals & seal::GROW != 0 && end > size)
+            {
+                return Err(Errno::EPERM);
+            }
+        }
         if let RegData::Upper(v) = &mut st.data {
             if v.len() < end as usize {
                 v.resize(end as usize, 0);
@@ -345,6 +413,9 @@ impl Inode for OvlNode {
 
     fn read_dir(&self) -> KResult<Vec<DirEntry>> {
         let mut st = self.lock();
+        if st.dead {
+            return Ok(Vec::new());
+        }
         self.ensure_listed(&mut st)?;
         let dir = st.dir.as_ref().ok_or(Errno::ENOTDIR)?;
         let nodes: Vec<(Vec<u8>, Arc<OvlNode>)> = dir
@@ -391,7 +462,7 @@ impl Inode for OvlNode {
                 let write = flags & oflags::O_ACCMODE != oflags::O_RDONLY;
                 if write || flags & oflags::O_TRUNC != 0 {
                     let mut st = self.lock();
-                    if flags & oflags::O_TRUNC != 0 && write {
+                    if flags & oflags::O_TRUNC != 0 {
                         st.data = RegData::Upper(Vec::new());
                         self.touch_locked(&mut st)?;
                     } else if write {
@@ -465,11 +536,7 @@ impl Inode for OvlNode {
         }
         self.touch_locked(&mut st)?;
         drop(st);
-        let mut ns = node.lock();
-        node.attr_locked(&mut ns)?;
-        if let Some(a) = ns.attr.as_mut() {
-            a.nlink = a.nlink.saturating_sub(1);
-        }
+        node.unlinked();
         Ok(())
     }
 
@@ -482,6 +549,7 @@ impl Inode for OvlNode {
         if !node.read_dir()?.is_empty() {
             return Err(Errno::ENOTEMPTY);
         }
+        node.unlinked();
         if let Some(d) = st.dir.as_mut() {
             d.entries.insert(name.to_vec(), None);
         }
@@ -491,7 +559,7 @@ impl Inode for OvlNode {
         self.touch_locked(&mut st)
     }
 
-    fn rename(&self, old: &[u8], new_dir: &InodeRef, new: &[u8], noreplace: bool) -> KResult<()> {
+    fn rename(&self, old: &[u8], new_dir: &InodeRef, new: &[u8], flags: u32) -> KResult<()> {
         let Some(nd) = downcast(new_dir) else {
             return Err(Errno::EXDEV);
         };
@@ -500,7 +568,7 @@ impl Inode for OvlNode {
         }
         if std::ptr::eq(self, nd) {
             let mut st = self.lock();
-            return rename_same(self, &mut st, old, new, noreplace);
+            return rename_locked(self, nd, &mut st, None, old, new, flags);
         }
         // Lock both directories in address order.
         let (mut a, mut b);
@@ -511,28 +579,67 @@ impl Inode for OvlNode {
             b = nd.lock();
             a = self.lock();
         }
-        let (src, dst): (&mut NodeState, &mut NodeState) = (&mut a, &mut b);
-        let node = self.lookup_locked(src, old)?.ok_or(Errno::ENOENT)?;
-        let existing = nd.lookup_locked(dst, new)?;
-        check_replace(&node, existing.as_ref(), noreplace)?;
-        if let Some(d) = src.dir.as_mut() {
-            d.entries.insert(old.to_vec(), None);
+        rename_locked(self, nd, &mut a, Some(&mut b), old, new, flags)
+    }
+
+    fn allocate(&self, mode: u32, off: u64, len: u64) -> KResult<()> {
+        const KEEP_SIZE: u32 = 1;
+        const PUNCH_HOLE: u32 = 2;
+        const ZERO_RANGE: u32 = 0x10;
+        match self.kind {
+            FileType::Regular => {}
+            FileType::Directory => return Err(Errno::EISDIR),
+            _ => return Err(Errno::ENODEV),
         }
-        if let Some(d) = dst.dir.as_mut() {
-            d.entries.insert(new.to_vec(), Some(node.clone()));
+        if mode & !(KEEP_SIZE | PUNCH_HOLE | ZERO_RANGE) != 0
+            || (mode & PUNCH_HOLE != 0 && mode & KEEP_SIZE == 0)
+            || (mode & PUNCH_HOLE != 0 && mode & ZERO_RANGE != 0)
+        {
+            return Err(Errno::EOPNOTSUPP);
         }
-        if node.kind == FileType::Directory {
-            if let Some(at) = src.attr.as_mut() {
-                at.nlink = at.nlink.saturating_sub(1);
+        let end = off.checked_add(len).ok_or(Errno::EFBIG)?;
+        if end > (1 << 40) {
+            return Err(Errno::EFBIG);
+        }
+        let mut st = self.lock();
+        self.copy_up_locked(&mut st)?;
+        let seals = st.seals.unwrap_or(0);
+        let RegData::Upper(v) = &mut st.data else {
+            return Err(Errno::EIO);
+        };
+        let size = v.len() as u64;
+        if mode & KEEP_SIZE == 0 && end > size {
+            if seals & seal::GROW != 0 {
+                return Err(Errno::EPERM);
             }
-            if existing.is_none()
-                && let Some(at) = dst.attr.as_mut()
-            {
-                at.nlink += 1;
-            }
+            v.resize(end as usize, 0);
         }
-        self.touch_locked(src)?;
-        nd.touch_locked(dst)
+        if mode & (PUNCH_HOLE | ZERO_RANGE) != 0 {
+            if seals & (seal::WRITE | seal::FUTURE_WRITE) != 0 {
+                return Err(Errno::EPERM);
+            }
+            let e = (end as usize).min(v.len());
+            let o = (off as usize).min(e);
+            v[o..e].fill(0);
+        }
+        self.touch_locked(&mut st)
+    }
+
+    fn seals(&self) -> KResult<u32> {
+        self.lock().seals.ok_or(Errno::EINVAL)
+    }
+
+    fn add_seals(&self, add: u32) -> KResult<()> {
+        let mut st = self.lock();
+        let cur = st.seals.ok_or(Errno::EINVAL)?;
+        if add & !(seal::SEAL | seal::SHRINK | seal::GROW | seal::WRITE | seal::FUTURE_WRITE) != 0 {
+            return Err(Errno::EINVAL);
+        }
+        if cur & seal::SEAL != 0 {
+            return Err(Errno::EPERM);
+        }
+        st.seals = Some(cur | add);
+        Ok(())
     }
 
     fn set_attr(&self, c: SetAttr) -> KResult<()> {
@@ -571,6 +678,13 @@ impl Inode for OvlNode {
         }
         let mut st = self.lock();
         self.copy_up_locked(&mut st)?;
+        if let Some(seals) = st.seals {
+            let size = self.attr_locked(&mut st)?.size;
+            if (seals & seal::SHRINK != 0 && len < size) || (seals & seal::GROW != 0 && len > size)
+            {
+                return Err(Errno::EPERM);
+            }
+        }
         if let RegData::Upper(v) = &mut st.data {
             v.resize(len as usize, 0);
         }
@@ -586,19 +700,12 @@ impl Inode for OvlNode {
     }
 }
 
-fn check_replace(
-    node: &Arc<OvlNode>,
-    existing: Option<&Arc<OvlNode>>,
-    noreplace: bool,
-) -> KResult<()> {
+fn check_replace(node: &Arc<OvlNode>, existing: Option<&Arc<OvlNode>>) -> KResult<()> {
     let Some(e) = existing else {
         return Ok(());
     };
     if Arc::ptr_eq(node, e) {
         return Ok(());
-    }
-    if noreplace {
-        return Err(Errno::EEXIST);
     }
     match (
         node.kind == FileType::Directory,
@@ -611,24 +718,85 @@ fn check_replace(
     }
 }
 
-fn rename_same(
-    dir: &OvlNode,
-    st: &mut NodeState,
+fn set_entry(st: &mut NodeState, name: &[u8], node: Option<Arc<OvlNode>>) {
+    if let Some(d) = st.dir.as_mut() {
+        d.entries.insert(name.to_vec(), node);
+    }
+}
+
+fn adjust_nlink(st: &mut NodeState, delta: i64) {
+    if let Some(a) = st.attr.as_mut() {
+        a.nlink = a.nlink.saturating_add_signed(delta);
+    }
+}
+
+/// Renames with both directories locked; `dst` is None when the source
+/// directory is also the destination.
+fn rename_locked(
+    sdir: &OvlNode,
+    ddir: &OvlNode,
+    src: &mut NodeState,
+    mut dst: Option<&mut NodeState>,
     old: &[u8],
     new: &[u8],
-    noreplace: bool,
+    flags: u32,
 ) -> KResult<()> {
-    let node = dir.lookup_locked(st, old)?.ok_or(Errno::ENOENT)?;
-    let existing = dir.lookup_locked(st, new)?;
-    check_replace(&node, existing.as_ref(), noreplace)?;
-    if old == new || existing.as_ref().is_some_and(|e| Arc::ptr_eq(e, &node)) {
-        return Ok(());
+    let node = sdir.lookup_locked(src, old)?.ok_or(Errno::ENOENT)?;
+    let existing = match dst.as_deref_mut() {
+        Some(d) => ddir.lookup_locked(d, new)?,
+        None => sdir.lookup_locked(src, new)?,
+    };
+    let moves_dir = dst.is_some();
+    if flags & RENAME_EXCHANGE != 0 {
+        let other = existing.ok_or(Errno::ENOENT)?;
+        set_entry(src, old, Some(other.clone()));
+        match dst.as_deref_mut() {
+            Some(d) => set_entry(d, new, Some(node.clone())),
+            None => set_entry(src, new, Some(node.clone())),
+        }
+        if let Some(d) = dst.as_deref_mut() {
+            let (nd, od) = (
+                node.kind == FileType::Directory,
+                other.kind == FileType::Directory,
+            );
+            if nd != od {
+                let delta = if nd { 1 } else { -1 };
+                adjust_nlink(src, -delta);
+                adjust_nlink(d, delta);
+            }
+        }
+    } else {
+        if flags & RENAME_NOREPLACE != 0
+            && existing.as_ref().is_some_and(|e| !Arc::ptr_eq(e, &node))
+        {
+            return Err(Errno::EEXIST);
+        }
+        check_replace(&node, existing.as_ref())?;
+        if existing.as_ref().is_some_and(|e| Arc::ptr_eq(e, &node)) {
+            return Ok(());
+        }
+        if let Some(e) = &existing {
+            e.unlinked();
+        }
+        set_entry(src, old, None);
+        match dst.as_deref_mut() {
+            Some(d) => set_entry(d, new, Some(node.clone())),
+            None => set_entry(src, new, Some(node.clone())),
+        }
+        if node.kind == FileType::Directory && moves_dir {
+            adjust_nlink(src, -1);
+            if existing.is_none()
+                && let Some(d) = dst.as_deref_mut()
+            {
+                adjust_nlink(d, 1);
+            }
+        }
     }
-    if let Some(d) = st.dir.as_mut() {
-        d.entries.insert(old.to_vec(), None);
-        d.entries.insert(new.to_vec(), Some(node));
+    sdir.touch_locked(src)?;
+    if let Some(d) = dst {
+        ddir.touch_locked(d)?;
     }
-    dir.touch_locked(st)
+    Ok(())
 }
 
 /// The Arc behind an overlay inode reference.

@@ -131,18 +131,18 @@ fn create_unlink_and_listing_merge() {
 fn rename_across_directories_and_over_files() {
     let (_d, root) = setup();
     let sub_i = root.lookup(b"sub").unwrap();
-    root.rename(b"top", &sub_i, b"moved", false).unwrap();
+    root.rename(b"top", &sub_i, b"moved", 0).unwrap();
     assert_eq!(root.lookup(b"top").err(), Some(Errno::ENOENT));
     assert_eq!(read_all(&sub_i.lookup(b"moved").unwrap()), b"x");
-    sub_i.rename(b"moved", &sub_i, b"file", false).unwrap();
+    sub_i.rename(b"moved", &sub_i, b"file", 0).unwrap();
     assert_eq!(read_all(&sub_i.lookup(b"file").unwrap()), b"x");
     root.mkdir(b"d", 0o755).unwrap();
     assert_eq!(
-        root.rename(b"d", &sub_i, b"file", false).err(),
+        root.rename(b"d", &sub_i, b"file", 0).err(),
         Some(Errno::ENOTDIR)
     );
     assert_eq!(
-        root.rename(b"link", &(root.clone() as InodeRef), b"sub", false)
+        root.rename(b"link", &(root.clone() as InodeRef), b"sub", 0)
             .err(),
         Some(Errno::EISDIR)
     );
@@ -159,4 +159,31 @@ fn symlinks_and_truncate() {
     f.truncate(5).unwrap();
     assert_eq!(read_all(&f), b"lower");
     assert_eq!(f.stat().unwrap().size, 5);
+}
+
+#[test]
+fn exchange_and_removed_directories() {
+    let (_d, root) = setup();
+    root.create(b"a", 0o644).unwrap();
+    root.mkdir(b"b", 0o755).unwrap();
+    let a = root.lookup(b"a").unwrap();
+    let r: InodeRef = root.clone();
+    root.rename(b"a", &r, b"b", crate::vfs::RENAME_EXCHANGE)
+        .unwrap();
+    assert!(crate::vfs::same_inode(&root.lookup(b"b").unwrap(), &a));
+    assert_eq!(
+        root.rename(b"a", &r, b"missing", crate::vfs::RENAME_EXCHANGE)
+            .err(),
+        Some(Errno::ENOENT)
+    );
+    assert_eq!(
+        root.rename(b"a", &r, b"b", crate::vfs::RENAME_NOREPLACE)
+            .err(),
+        Some(Errno::EEXIST)
+    );
+    let dir = root.lookup(b"a").unwrap();
+    root.rmdir(b"a").unwrap();
+    assert_eq!(dir.stat().unwrap().nlink, 0);
+    assert_eq!(dir.create(b"x", 0o644).err(), Some(Errno::ENOENT));
+    assert!(dir.read_dir().unwrap().is_empty());
 }

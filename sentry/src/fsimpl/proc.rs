@@ -392,7 +392,7 @@ fn status(t: &TaskShared) -> KResult<String> {
 Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t{fdsize}\nGroups:\t\nVmPeak:\t{vm:>8} kB\nVmSize:\t{vm:>8} kB\n\
 Threads:\t1\nSigQ:\t0/127431\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\nSigBlk:\t{:016x}\nSigIgn:\t{ign:016x}\n\
 SigCgt:\t{cgt:016x}\nCapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n\
-CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t1\nSeccomp:\t0\nCpus_allowed_list:\t0-{}\n",
+CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t{}\nSeccomp:\t0\nCpus_allowed_list:\t0-{}\n",
         String::from_utf8_lossy(&t.comm()),
         t.tgid,
         t.tid,
@@ -406,6 +406,7 @@ CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t1\nSeccomp:\t
         c.sgid,
         c.fsgid,
         sig.mask,
+        t.no_new_privs.load(std::sync::atomic::Ordering::Relaxed),
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)

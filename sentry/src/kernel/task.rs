@@ -3,7 +3,7 @@
 //! [`TaskShared`]; the part only the serving thread touches is [`Task`],
 //! which runs the loop `switch -> event -> syscall/fault -> switch`.
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -63,6 +63,18 @@ pub struct TaskShared {
     pub limits: Mutex<Limits>,
     pub signals: Mutex<SignalState>,
     pub start: Instant,
+    /// PR_SET_DUMPABLE.
+    pub dumpable: AtomicU32,
+    /// PR_SET_NO_NEW_PRIVS.
+    pub no_new_privs: AtomicU32,
+    /// PR_SET_TIMERSLACK (ns).
+    pub timer_slack: AtomicU64,
+    /// PR_SET_CHILD_SUBREAPER.
+    pub child_subreaper: AtomicU32,
+    /// PR_SET_KEEPCAPS.
+    pub keepcaps: AtomicU32,
+    /// The nice value (setpriority), stored as i32 bits.
+    pub nice: AtomicU32,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -146,6 +158,12 @@ impl Task {
             limits: Mutex::new(limits),
             signals: Mutex::new(SignalState::default()),
             start: Instant::now(),
+            dumpable: AtomicU32::new(1),
+            no_new_privs: AtomicU32::new(0),
+            timer_slack: AtomicU64::new(50_000),
+            child_subreaper: AtomicU32::new(0),
+            keepcaps: AtomicU32::new(0),
+            nice: AtomicU32::new(0),
         });
         let ctx = kernel.platform.new_context()?;
         let mut task = Task {
@@ -240,6 +258,25 @@ impl Task {
         let start = self.start_dir(dirfd, path)?;
         let root = self.shared.fs().root.clone();
         Walker::new(&self.kernel.vfs, root).resolve(start, path, follow)
+    }
+
+    /// Resolves `path` relative to `dirfd` with openat2 restrictions.
+    pub fn resolve_at_with(
+        &self,
+        dirfd: i32,
+        path: &[u8],
+        follow: bool,
+        flags: crate::vfs::path::ResolveFlags,
+    ) -> KResult<Arc<Dentry>> {
+        let start = if dirfd == AT_FDCWD {
+            self.shared.fs().cwd.clone()
+        } else {
+            self.start_dir(dirfd, b"")?
+        };
+        let root = self.shared.fs().root.clone();
+        Walker::new(&self.kernel.vfs, root)
+            .with_flags(flags, &start)
+            .resolve(start, path, follow)
     }
 
     /// Resolves the parent of `path` relative to `dirfd`.

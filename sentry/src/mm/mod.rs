@@ -504,6 +504,21 @@ impl MemoryManager {
         })
     }
 
+    /// Copies as much of `buf` as fits before the first unwritable byte;
+    /// returns how many bytes were copied (a short read into a buffer that
+    /// runs into a hole).
+    pub fn copy_out_partial(&self, addr: u64, buf: &[u8]) -> usize {
+        let st = self.lock();
+        let mut copied = 0u64;
+        let _ = st.walk(addr, buf.len() as u64, prot::WRITE, |mf_off, done, n| {
+            self.memfile
+                .write(mf_off, &buf[done as usize..(done + n) as usize])?;
+            copied = done + n;
+            Ok(())
+        });
+        copied as usize
+    }
+
     /// Writes into application memory regardless of protection (exec
     /// building the stack, or zeroing the tail of a read-only segment).
     pub fn poke(&self, addr: u64, buf: &[u8]) -> KResult<()> {

@@ -113,6 +113,17 @@ impl FdTable {
             .collect()
     }
 
+    /// The size of the table as Linux would have grown it (select(2) ignores
+    /// bits beyond it; /proc/PID/status shows it as FDSize).
+    pub fn max_fds(&self) -> usize {
+        let len = self.slots.lock().unwrap_or_else(|p| p.into_inner()).len();
+        if len <= 64 {
+            64
+        } else {
+            ((len - 1) / 128 + 1).next_power_of_two() * 128
+        }
+    }
+
     /// Closes every close-on-exec descriptor (execve).
     pub fn close_on_exec(&self) {
         let mut s = self.slots.lock().unwrap_or_else(|p| p.into_inner());

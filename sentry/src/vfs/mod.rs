@@ -225,14 +225,21 @@ pub trait Inode: Send + Sync + Any {
     }
     /// Moves entry `old` of this directory to `new` in `new_dir` (same file
     /// system; EXDEV otherwise).
-    fn rename(
-        &self,
-        _old: &[u8],
-        _new_dir: &InodeRef,
-        _new: &[u8],
-        _noreplace: bool,
-    ) -> KResult<()> {
+    /// `flags` are renameat2's RENAME_NOREPLACE and RENAME_EXCHANGE.
+    fn rename(&self, _old: &[u8], _new_dir: &InodeRef, _new: &[u8], _flags: u32) -> KResult<()> {
         Err(Errno::EXDEV)
+    }
+    /// fallocate(2) on a regular file.
+    fn allocate(&self, _mode: u32, _off: u64, _len: u64) -> KResult<()> {
+        Err(Errno::ENODEV)
+    }
+    /// The memfd seals (F_GET_SEALS); EINVAL for files that have none.
+    fn seals(&self) -> KResult<u32> {
+        Err(Errno::EINVAL)
+    }
+    /// Adds memfd seals (F_ADD_SEALS).
+    fn add_seals(&self, _seals: u32) -> KResult<()> {
+        Err(Errno::EINVAL)
     }
     /// Changes attributes.
     fn set_attr(&self, _attr: SetAttr) -> KResult<()> {
@@ -275,6 +282,11 @@ pub trait FileImpl: Send + Sync {
     /// The host fd behind it, if it is a donated or gofer file (fast paths).
     fn host_fd(&self) -> Option<i32> {
         None
+    }
+    /// Readiness for poll(2): which of `events` hold now. Files that never
+    /// block (regular files, memory devices) are always ready.
+    fn readiness(&self, events: u16) -> u16 {
+        events & (poll::POLLIN | poll::POLLOUT | poll::POLLRDNORM | poll::POLLWRNORM)
     }
     /// lseek for files whose offset lives elsewhere (donated host fds);
     /// None: use the description's own offset.
@@ -436,6 +448,12 @@ impl OpenFile {
         if !self.imp.seekable() {
             return Err(Errno::ESPIPE);
         }
+        // Linux appends even for pwrite on an O_APPEND file.
+        let off = if self.flags() & oflags::O_APPEND != 0 {
+            self.inode.stat()?.size
+        } else {
+            off
+        };
         self.imp.write(buf, off)
     }
 
@@ -465,7 +483,7 @@ impl OpenFile {
             }
             _ => return Err(Errno::EINVAL),
         };
-        let new = base.checked_add(off).ok_or(Errno::EOVERFLOW)?;
+        let new = base.checked_add(off).ok_or(Errno::EINVAL)?;
         if new < 0 {
             return Err(Errno::EINVAL);
         }
@@ -475,6 +493,31 @@ impl OpenFile {
         }
         Ok(new as u64)
     }
+}
+
+/// poll(2) event bits.
+pub mod poll {
+    pub const POLLIN: u16 = 0x1;
+    pub const POLLPRI: u16 = 0x2;
+    pub const POLLOUT: u16 = 0x4;
+    pub const POLLERR: u16 = 0x8;
+    pub const POLLHUP: u16 = 0x10;
+    pub const POLLNVAL: u16 = 0x20;
+    pub const POLLRDNORM: u16 = 0x40;
+    pub const POLLWRNORM: u16 = 0x100;
+}
+
+/// renameat2 flags.
+pub const RENAME_NOREPLACE: u32 = 1;
+pub const RENAME_EXCHANGE: u32 = 2;
+
+/// memfd seals (fcntl F_ADD_SEALS).
+pub mod seal {
+    pub const SEAL: u32 = 1;
+    pub const SHRINK: u32 = 2;
+    pub const GROW: u32 = 4;
+    pub const WRITE: u32 = 8;
+    pub const FUTURE_WRITE: u32 = 16;
 }
 
 /// Permission bits check with Linux's rules for the given credentials:

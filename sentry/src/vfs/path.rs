@@ -14,11 +14,27 @@ pub const MAX_SYMLINKS: u32 = 40;
 /// The longest name of one component.
 pub const NAME_MAX: usize = 255;
 
+/// openat2's RESOLVE_* restrictions.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ResolveFlags {
+    /// RESOLVE_NO_XDEV: never cross a mount.
+    pub no_xdev: bool,
+    /// RESOLVE_NO_MAGICLINKS: no /proc magic links.
+    pub no_magiclinks: bool,
+    /// RESOLVE_NO_SYMLINKS: no symlinks at all.
+    pub no_symlinks: bool,
+    /// RESOLVE_BENEATH: never leave the starting directory.
+    pub beneath: bool,
+}
+
 /// One path resolution.
 pub struct Walker<'a> {
     vfs: &'a Vfs,
     root: Arc<Dentry>,
     links: u32,
+    flags: ResolveFlags,
+    /// The starting directory, with RESOLVE_BENEATH.
+    boundary: Option<Arc<Dentry>>,
 }
 
 /// The parent directory and last component of a path.
@@ -37,7 +53,19 @@ impl<'a> Walker<'a> {
             vfs,
             root,
             links: 0,
+            flags: ResolveFlags::default(),
+            boundary: None,
         }
+    }
+
+    /// A walk with openat2 restrictions; `start` is the directory that
+    /// RESOLVE_BENEATH keeps it under.
+    pub fn with_flags(mut self, flags: ResolveFlags, start: &Arc<Dentry>) -> Walker<'a> {
+        self.flags = flags;
+        if flags.beneath {
+            self.boundary = Some(start.clone());
+        }
+        self
     }
 
     /// Resolves `path` from `start` (used when it is relative); follows a
@@ -117,6 +145,9 @@ impl<'a> Walker<'a> {
             return Ok(cur);
         }
         if comp == b".." {
+            if self.boundary.as_ref().is_some_and(|b| cur.same_inode(b)) {
+                return Err(Errno::EXDEV);
+            }
             if Arc::ptr_eq(&cur, &self.root) || cur.same_inode(&self.root) {
                 return Ok(cur);
             }
@@ -125,7 +156,11 @@ impl<'a> Walker<'a> {
         if comp.len() > NAME_MAX {
             return Err(Errno::ENAMETOOLONG);
         }
-        let inode = self.vfs.cross_mounts(cur.inode.lookup(comp)?);
+        let found = cur.inode.lookup(comp)?;
+        let inode = self.vfs.cross_mounts(found.clone());
+        if self.flags.no_xdev && !super::same_inode(&found, &inode) {
+            return Err(Errno::EXDEV);
+        }
         let child = Arc::new(Dentry {
             name: comp.to_vec(),
             parent: Some(cur.clone()),
@@ -135,10 +170,13 @@ impl<'a> Walker<'a> {
             return Ok(child);
         }
         self.links += 1;
-        if self.links > MAX_SYMLINKS {
+        if self.links > MAX_SYMLINKS || self.flags.no_symlinks {
             return Err(Errno::ELOOP);
         }
         if let Some(target) = child.inode.follow_magic() {
+            if self.flags.no_magiclinks || self.boundary.is_some() {
+                return Err(Errno::ELOOP);
+            }
             return target;
         }
         let target = child.inode.read_link()?;
