@@ -46,6 +46,19 @@ pub fn run(args: BootArgs) -> Result<i32> {
         .iter()
         .map(|f| host_access_mode(f.as_raw_fd()))
         .collect();
+    // Everything from the host is in hand: confine the sentry.
+    sentry::fsimpl::proc::snapshot_host();
+    if !s.no_pin {
+        crate::confine::pin_to_current_cpu();
+    }
+    let privileged = crate::proc_setup::host_id(true) == 0;
+    if let Err(e) = crate::confine::enter_empty_root() {
+        if privileged {
+            return Err(e.context("confining the sentry"));
+        }
+        log::warn!("running without an empty root (not root): {e:#}");
+    }
+    crate::confine::install_sentry_filter()?;
     let kernel = Kernel::new(
         memfile,
         platform,

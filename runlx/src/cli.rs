@@ -43,6 +43,10 @@ pub struct SandboxArgs {
     /// Write --strace output to this file (implies --strace).
     #[arg(long, value_name = "FILE")]
     pub strace_log: Option<PathBuf>,
+    /// Let the sentry and the program run on any CPU instead of pinning
+    /// both to one (slower where cross-CPU wakeups are expensive).
+    #[arg(long)]
+    pub no_pin: bool,
     /// Platform that runs the program.
     #[arg(long, default_value = "ptrace")]
     pub platform: String,

@@ -26,6 +26,7 @@ pub fn run(args: DoArgs) -> Result<i32> {
         .stdin(Stdio::from(gofer_end))
         .stdout(Stdio::null());
     child_setup(&mut gofer, 0, 0);
+    crate::proc_setup::new_namespaces(&mut gofer, libc::CLONE_NEWNET | libc::CLONE_NEWIPC);
     let mut gofer = gofer.spawn().context("starting the gofer")?;
 
     let s = &args.sandbox;
@@ -44,11 +45,22 @@ pub fn run(args: DoArgs) -> Result<i32> {
     if s.strace {
         boot.arg("--strace");
     }
+    if s.no_pin {
+        boot.arg("--no-pin");
+    }
     if let Some(f) = &s.strace_log {
         boot.arg("--strace-log").arg(f);
     }
     boot.arg("--").args(&s.program);
     child_setup(&mut boot, sentry_end.as_raw_fd(), 3);
+    crate::proc_setup::new_namespaces(
+        &mut boot,
+        libc::CLONE_NEWNS | libc::CLONE_NEWNET | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS,
+    );
+    // The sentry is PID 1 of a PID namespace of its own: when it dies, the
+    // kernel kills every stub left in it.
+    crate::proc_setup::unshare_pid_namespace();
+    crate::proc_setup::ignore_terminal_signals();
     let status = boot.status().context("running the sentry");
     drop(sentry_end);
     // The gofer ends when the sentry's end of the socket closes; make sure.

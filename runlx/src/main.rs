@@ -4,6 +4,7 @@
 
 mod boot;
 mod cli;
+mod confine;
 mod do_cmd;
 mod gofer_cmd;
 mod proc_setup;

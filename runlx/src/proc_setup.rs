@@ -61,6 +61,9 @@ pub fn child_setup(cmd: &mut Command, fd: RawFd, target: RawFd) {
     unsafe {
         cmd.pre_exec(move || {
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+            // The front end ignores terminal signals; its children must not.
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::signal(libc::SIGQUIT, libc::SIG_DFL);
             if fd != target {
                 if libc::dup2(fd, target) < 0 {
                     return Err(std::io::Error::last_os_error());
@@ -90,4 +93,39 @@ pub fn getfl(fd: RawFd) -> u32 {
 pub fn host_id(uid: bool) -> u32 {
     // SAFETY: getuid/getgid have no preconditions.
     unsafe { if uid { libc::getuid() } else { libc::getgid() } }
+}
+
+/// Runs the child in new namespaces of the given kinds where the caller
+/// may create them (root); without the privilege the child runs in ours.
+pub fn new_namespaces(cmd: &mut Command, flags: libc::c_int) {
+    // SAFETY: unshare in the pre-exec hook is a single async-signal-safe
+    // syscall on an integer.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::unshare(flags);
+            Ok(())
+        });
+    }
+}
+
+/// Makes our next child the first process of a new PID namespace.
+pub fn unshare_pid_namespace() {
+    // SAFETY: unshare with an integer flag; affects only future children.
+    if unsafe { libc::unshare(libc::CLONE_NEWPID) } < 0 {
+        log::warn!(
+            "no PID namespace for the sentry: {}",
+            std::io::Error::last_os_error()
+        );
+    }
+}
+
+/// The front end ignores the terminal's SIGINT and SIGQUIT: they reach the
+/// sandboxed program (same process group), whose fate the front end then
+/// reports.
+pub fn ignore_terminal_signals() {
+    // SAFETY: setting a signal disposition to SIG_IGN has no preconditions.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+        libc::signal(libc::SIGQUIT, libc::SIG_IGN);
+    }
 }

@@ -241,10 +241,7 @@ pub fn sys_sched_getaffinity(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     if len < 8 || !len.is_multiple_of(8) {
         return Err(Errno::EINVAL);
     }
-    let n = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(64);
+    let n = sentry::fsimpl::proc::host().ncpus;
     let mask: u64 = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
     t.copy_out(a.a[2], &mask.to_ne_bytes())?;
     Ok(8)
@@ -257,10 +254,7 @@ pub fn sys_sched_setaffinity(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let len = (a.a[1] as usize).min(128);
     let mut mask = vec![0u8; len];
     t.copy_in(a.a[2], &mut mask)?;
-    let n = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(64);
+    let n = sentry::fsimpl::proc::host().ncpus;
     let ours: u64 = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
     let mut first = [0u8; 8];
     let k = len.min(8);

@@ -42,9 +42,7 @@ pub fn root(kernel: Weak<Kernel>) -> Arc<SynthDir> {
         ),
         (
             "cpuinfo",
-            SynthFile::new(0o444, || {
-                Ok(std::fs::read("/proc/cpuinfo").unwrap_or_default())
-            }),
+            SynthFile::new(0o444, || Ok(host().cpuinfo.clone())),
         ),
         ("meminfo", file(meminfo)),
         (
@@ -145,26 +143,47 @@ fn sys_dir(k: Weak<Kernel>) -> InodeRef {
 
 fn meminfo() -> KResult<String> {
     // The sandbox's memory is the host's, as far as programs can tell.
-    let host = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-    let mut out = String::new();
-    for line in host.lines() {
-        if [
-            "MemTotal:",
-            "MemFree:",
-            "MemAvailable:",
-            "Buffers:",
-            "Cached:",
-            "SwapTotal:",
-            "SwapFree:",
-        ]
-        .iter()
-        .any(|p| line.starts_with(p))
-        {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    Ok(out)
+    let si = crate::sys::host_sysinfo()?;
+    let kb = |v: u64| v.saturating_mul(u64::from(si.mem_unit)) / 1024;
+    let free = kb(si.freeram);
+    let buffers = kb(si.bufferram);
+    Ok(format!(
+        "MemTotal:       {:>8} kB\nMemFree:        {:>8} kB\nMemAvailable:   {:>8} kB\n\
+Buffers:        {:>8} kB\nCached:         {:>8} kB\nSwapTotal:      {:>8} kB\nSwapFree:       {:>8} kB\n",
+        kb(si.totalram),
+        free,
+        free + buffers,
+        buffers,
+        0,
+        kb(si.totalswap),
+        kb(si.freeswap),
+    ))
+}
+
+/// Host facts read once at boot, before the sentry loses its view of the
+/// host's file system.
+pub struct HostSnapshot {
+    pub cpuinfo: Vec<u8>,
+    pub ncpus: usize,
+}
+
+static HOST: std::sync::OnceLock<HostSnapshot> = std::sync::OnceLock::new();
+
+/// Takes the snapshot (call before confining the sentry).
+pub fn snapshot_host() {
+    HOST.get_or_init(|| HostSnapshot {
+        cpuinfo: std::fs::read("/proc/cpuinfo").unwrap_or_default(),
+        ncpus: std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(64),
+    });
+}
+
+/// The snapshot (taken on first use if boot did not).
+pub fn host() -> &'static HostSnapshot {
+    snapshot_host();
+    HOST.get().expect("initialized above")
 }
 
 /// `/proc/PID` for a thread group leader.
@@ -407,10 +426,7 @@ CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t{}\nSeccomp:\
         c.fsgid,
         sig.mask,
         t.no_new_privs.load(std::sync::atomic::Ordering::Relaxed),
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            - 1,
+        host().ncpus - 1,
     ))
 }
 

@@ -9,6 +9,7 @@
 //! never visible to the application's memory manager.
 
 pub mod ptrace;
+pub mod stub_filter;
 
 use std::any::Any;
 
@@ -130,7 +131,7 @@ pub fn zeroed_registers() -> Registers {
 /// Picks the platform by name.
 pub fn by_name(name: &str, memfile_fd: i32) -> KResult<Box<dyn Platform>> {
     match name {
-        "ptrace" => Ok(Box::new(ptrace::PtracePlatform::new(memfile_fd))),
+        "ptrace" => Ok(Box::new(ptrace::PtracePlatform::new(memfile_fd)?)),
         _ => Err(crate::errno::Errno::EINVAL.why("unknown platform")),
     }
 }

@@ -46,18 +46,23 @@ const SIGTRAP_SYSCALL: i32 = libc::SIGTRAP | 0x80;
 /// inherits as its fd 0.
 pub struct PtracePlatform {
     memfd: i32,
+    /// The stubs' seccomp filter, compiled once.
+    filter: seccompiler::BpfProgram,
 }
 
 impl PtracePlatform {
     /// A platform whose stubs map `memfd`.
-    pub fn new(memfd: i32) -> PtracePlatform {
-        PtracePlatform { memfd }
+    pub fn new(memfd: i32) -> KResult<PtracePlatform> {
+        Ok(PtracePlatform {
+            memfd,
+            filter: super::stub_filter::compile()?,
+        })
     }
 }
 
 impl Platform for PtracePlatform {
     fn new_address_space(&self) -> KResult<Box<dyn AddressSpace>> {
-        Ok(Box::new(StubProcess::spawn(self.memfd)?))
+        Ok(Box::new(StubProcess::spawn(self.memfd, &self.filter)?))
     }
 
     fn new_context(&self) -> KResult<Box<dyn Context>> {
@@ -77,9 +82,14 @@ pub struct StubProcess {
 }
 
 impl StubProcess {
-    fn spawn(memfd: i32) -> KResult<StubProcess> {
+    fn spawn(memfd: i32, filter: &seccompiler::BpfProgram) -> KResult<StubProcess> {
         // SAFETY: getpid has no preconditions.
         let parent = unsafe { libc::getpid() };
+        // Prepared before the fork: the child may not allocate.
+        let fprog = libc::sock_fprog {
+            len: filter.len() as u16,
+            filter: filter.as_ptr() as *mut libc::sock_filter,
+        };
         // SAFETY: the child runs only `stub_child`, which makes raw,
         // async-signal-safe calls and never returns or allocates.
         let pid = unsafe { libc::fork() };
@@ -88,7 +98,7 @@ impl StubProcess {
         }
         if pid == 0 {
             // SAFETY: we are the freshly forked child.
-            unsafe { stub_child(memfd, parent) }
+            unsafe { stub_child(memfd, parent, &fprog) }
         }
         let mut stub = StubProcess {
             pid,
@@ -290,7 +300,7 @@ impl Context for PtraceContext {
 /// # Safety
 /// Must only be called in the child of `fork`, where it may only make
 /// async-signal-safe calls.
-unsafe fn stub_child(memfd: i32, parent: libc::pid_t) -> ! {
+unsafe fn stub_child(memfd: i32, parent: libc::pid_t, filter: *const libc::sock_fprog) -> ! {
     // SAFETY: raw syscalls on integers in a freshly forked child; nothing
     // here touches memory shared with other (non-existent) threads.
     unsafe {
@@ -317,6 +327,12 @@ unsafe fn stub_child(memfd: i32, parent: libc::pid_t) -> ! {
         }
         let empty: libc::sigset_t = std::mem::zeroed();
         libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
+        // From here on the stub can only make the calls of stub_filter.rs.
+        // `filter` points into the parent's (copied) heap, still valid here.
+        libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        if libc::syscall(libc::SYS_seccomp, 1u32, 0u32, filter) != 0 {
+            libc::_exit(5);
+        }
         if libc::ptrace(libc::PTRACE_TRACEME, 0, 0, 0) < 0 {
             libc::_exit(3);
         }
@@ -407,5 +423,60 @@ fn wait(pid: libc::pid_t) -> KResult<i32> {
         if e != Errno::EINTR {
             return Err(e.why("waitpid on a stub failed"));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memfile::MemoryFile;
+    use crate::platform::prot;
+
+    fn setup() -> (MemoryFile, PtracePlatform) {
+        let mf = MemoryFile::with_size(1 << 24).unwrap();
+        let p = PtracePlatform::new(mf.raw_fd()).unwrap();
+        (mf, p)
+    }
+
+    #[test]
+    fn runs_code_until_its_syscalls_and_faults() {
+        let (mf, p) = setup();
+        let space = p.new_address_space().unwrap();
+        let code = mf.allocate(PAGE_SIZE).unwrap();
+        // mov eax, 39 (getpid); syscall; mov rax, [0]; (faults)
+        let prog = [
+            0xb8, 39, 0, 0, 0, 0x0f, 0x05, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0,
+        ];
+        mf.write(code, &prog).unwrap();
+        space
+            .map(0x40_0000, PAGE_SIZE, prot::READ | prot::EXEC, code)
+            .unwrap();
+        let mut ctx = p.new_context().unwrap();
+        let mut regs = super::super::initial_registers(0x40_0000, 0);
+        assert_eq!(ctx.switch(&*space, &mut regs).unwrap(), Event::Syscall);
+        assert_eq!(regs.orig_rax, 39);
+        regs.rax = 1;
+        match ctx.switch(&*space, &mut regs).unwrap() {
+            Event::Fault { signo, addr, .. } => {
+                assert_eq!(signo, libc::SIGSEGV);
+                assert_eq!(addr, 0);
+            }
+            e => panic!("expected a fault, got {e:?}"),
+        }
+    }
+
+    #[test]
+    fn a_stub_is_killed_by_any_call_outside_its_filter() {
+        let (_mf, p) = setup();
+        let space = p.new_address_space().unwrap();
+        let stub = space.as_any().downcast_ref::<StubProcess>().unwrap();
+        // Allowed: a mapping change.
+        stub.unmap(0x40_0000, PAGE_SIZE).unwrap();
+        // Not allowed: anything else, e.g. opening a socket to the world.
+        let r = stub.inject(
+            libc::SYS_socket as u64,
+            [libc::AF_INET as u64, libc::SOCK_STREAM as u64, 0, 0, 0, 0],
+        );
+        assert!(r.is_err(), "a forbidden call must kill the stub, got {r:?}");
     }
 }
