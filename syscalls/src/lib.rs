@@ -6,6 +6,7 @@
 #![deny(unsafe_code)]
 
 pub mod abi;
+pub mod exec;
 pub mod file;
 pub mod mmap;
 pub mod poll;

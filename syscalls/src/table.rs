@@ -3,7 +3,7 @@
 
 use sentry::kernel::Handler;
 
-use crate::{file, mmap, poll, process, signal, time, xattr};
+use crate::{exec, file, mmap, poll, process, signal, time, xattr};
 
 /// (number, handler) of every implemented syscall.
 pub const IMPLEMENTED: &[(u64, Handler)] = &[
@@ -38,6 +38,7 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (33, file::sys_dup2),
     (35, time::sys_nanosleep),
     (39, process::sys_getpid),
+    (59, exec::sys_execve),
     (60, process::sys_exit),
     (62, signal::sys_kill),
     (63, process::sys_uname),
@@ -157,6 +158,7 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (316, file::sys_renameat2),
     (318, process::sys_getrandom),
     (319, file::sys_memfd_create),
+    (322, exec::sys_execveat),
     (329, mmap::sys_pkey_mprotect),
     (332, file::sys_statx),
     (436, file::sys_close_range),
