@@ -55,6 +55,8 @@ impl AddressSpace for NoopSpace {
     fn protect(&self, _addr: u64, _len: u64, _prot: u32) -> KResult<()> {
         Ok(())
     }
+    fn kill(&self) {}
+
     fn as_any(&self) -> &dyn Any {
         self
     }

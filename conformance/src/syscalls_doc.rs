@@ -115,6 +115,30 @@ pub const PARTIAL: &[(&str, &str)] = &[
     ),
     ("getcpu", "always CPU 0, node 0"),
     ("times", "CPU times are the whole sentry process's"),
+    // clone.rs, pipe.rs
+    (
+        "clone",
+        "processes only: no threads (`CLONE_VM` without `CLONE_VFORK`, `CLONE_THREAD`), no namespaces or pidfds; the address space is copied eagerly",
+    ),
+    ("clone3", "as `clone`; no `set_tid`"),
+    (
+        "vfork",
+        "the child runs on a copy of the parent's memory (the parent still waits for exec or exit)",
+    ),
+    (
+        "waitid",
+        "reports exits only (no job-control stops or continues); no `P_PIDFD`",
+    ),
+    ("getrusage", "no accounting yet: every counter is zero"),
+    (
+        "wait4",
+        "reports exits only (no job-control stops or continues); rusage is zero",
+    ),
+    (
+        "pipe",
+        "no SIGPIPE (the writer gets EPIPE); blocking is not interrupted by signals; no `F_SETPIPE_SZ`",
+    ),
+    ("pipe2", "as `pipe`; `O_DIRECT` accepted but byte-stream"),
 ];
 
 const XATTR_SET: &str = "no file system stores extended attributes: EOPNOTSUPP";

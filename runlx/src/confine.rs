@@ -52,6 +52,10 @@ const ALLOWED: &[(libc::c_long, &str)] = &[
     (libc::SYS_mincore, "mincore(2) of application memory"),
     // The ptrace platform.
     (libc::SYS_clone, "forking stub processes"),
+    (
+        libc::SYS_clone3,
+        "a sentry thread per task (pthread_create)",
+    ),
     (libc::SYS_ptrace, "tracing stubs"),
     (libc::SYS_wait4, "stub stops and exits"),
     (libc::SYS_kill, "killing stubs"),

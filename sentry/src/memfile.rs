@@ -168,6 +168,34 @@ impl MemoryFile {
         Ok(())
     }
 
+    /// Copies the pages of `[from, from+len)` that hold data to the same
+    /// place in `[to, to+len)`, skipping holes, so copying a large sparse
+    /// reservation costs what it holds, not its size (fork).
+    pub fn copy_resident(&self, from: u64, to: u64, len: u64) -> KResult<()> {
+        let end = from.checked_add(len).ok_or(Errno::EFAULT)?;
+        let mut off = from;
+        while off < end {
+            // SAFETY: lseek on our own fd with integer arguments.
+            let data =
+                unsafe { libc::lseek(self.fd.as_raw_fd(), off as libc::off_t, libc::SEEK_DATA) };
+            if data < 0 || data as u64 >= end {
+                break;
+            }
+            let data = data as u64;
+            // SAFETY: as above.
+            let hole =
+                unsafe { libc::lseek(self.fd.as_raw_fd(), data as libc::off_t, libc::SEEK_HOLE) };
+            let hole = if hole < 0 {
+                end
+            } else {
+                (hole as u64).min(end)
+            };
+            self.copy_within(data, to + (data - from), hole - data)?;
+            off = hole;
+        }
+        Ok(())
+    }
+
     /// Reads up to `len` bytes of host file `fd` at `file_off` straight into
     /// the file at `off`; returns how many bytes were read (short at EOF).
     pub fn fill_from_fd(&self, off: u64, len: u64, fd: i32, file_off: u64) -> KResult<u64> {

@@ -6,9 +6,11 @@
 #![deny(unsafe_code)]
 
 pub mod abi;
+pub mod clone;
 pub mod exec;
 pub mod file;
 pub mod mmap;
+pub mod pipe;
 pub mod poll;
 pub mod process;
 pub mod signal;

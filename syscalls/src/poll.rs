@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use sentry::kernel::{SyscallArgs, Task};
+use sentry::kernel::{SyscallArgs, Task, current, waiter};
 use sentry::vfs::poll::{
     POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDNORM, POLLWRNORM,
 };
@@ -46,21 +46,16 @@ fn scan(t: &Task, entries: &mut [Entry]) -> usize {
 /// Waits until something is ready or the deadline passes (None: forever).
 fn wait(t: &Task, entries: &mut [Entry], deadline: Option<Instant>) -> usize {
     loop {
+        let seen = waiter::generation();
         let n = scan(t, entries);
         if n > 0 {
             return n;
         }
-        let left = match deadline {
-            Some(d) => {
-                let now = Instant::now();
-                if now >= d {
-                    return 0;
-                }
-                d - now
-            }
-            None => Duration::from_secs(3600),
-        };
-        // Only donated host fds can change state while we wait.
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return 0;
+        }
+        // Donated host fds change state outside the sentry: poll them in
+        // short slices; sentry objects wake us through the waiter.
         let mut host: Vec<(i32, i16, i16)> = entries
             .iter()
             .filter(|e| e.fd >= 0)
@@ -71,11 +66,18 @@ fn wait(t: &Task, entries: &mut [Entry], deadline: Option<Instant>) -> usize {
                     .map(|h| (h, e.events as i16, 0))
             })
             .collect();
-        let ms = left.as_millis().clamp(1, i32::MAX as u128) as i32;
+        if current::interrupted() {
+            return 0;
+        }
         if host.is_empty() {
-            std::thread::sleep(left.min(Duration::from_millis(ms as u64)));
+            let slice = Instant::now() + current::INTERRUPT_CHECK;
+            waiter::wait(seen, Some(deadline.map_or(slice, |d| d.min(slice))));
         } else {
-            let _ = sys::poll_host(&mut host, ms);
+            let slice = Duration::from_millis(10);
+            let left = deadline.map_or(slice, |d| {
+                d.saturating_duration_since(Instant::now()).min(slice)
+            });
+            let _ = sys::poll_host(&mut host, left.as_millis().max(1) as i32);
         }
     }
 }

@@ -26,7 +26,7 @@ pub fn sys_gettid(t: &mut Task, _a: &SyscallArgs) -> KResult<u64> {
 
 /// getppid(2): 0 for the sandbox's first process, as for init.
 pub fn sys_getppid(t: &mut Task, _a: &SyscallArgs) -> KResult<u64> {
-    Ok(t.shared.ppid as u64)
+    Ok(t.shared.ppid() as u64)
 }
 
 /// getuid(2).
@@ -477,7 +477,9 @@ pub fn sys_futex(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             } else {
                 Duration::new(s as u64, n as u32)
             };
-            std::thread::sleep(d);
+            if !sentry::kernel::current::sleep(d) {
+                return Err(Errno::EINTR);
+            }
             Err(Errno::ETIMEDOUT)
         }
         _ => Err(Errno::ENOSYS.why("futex operation needs threads (not yet)")),

@@ -8,6 +8,10 @@ use sentry::kernel::signal::{
     DefaultAction, NSIG, SIG_DFL, SIG_IGN, SIGKILL, SIGSTOP, SigAction, default_action,
 };
 use sentry::kernel::{ExitStatus, SyscallArgs, Task};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use sentry::kernel::TaskShared;
 use sentry::{Errno, KResult};
 
 const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
@@ -159,6 +163,32 @@ fn signal_self(t: &mut Task, sig: i32) -> KResult<u64> {
     }
 }
 
+/// Sends `sig` to another process with the same rules as `signal_self`:
+/// a default action that ends the process kills its address space.
+fn signal_other(target: &TaskShared, sig: i32) -> KResult<()> {
+    if sig == 0 || target.is_zombie() {
+        return Ok(());
+    }
+    let action = target.signals().actions[(sig - 1) as usize];
+    if sig != SIGKILL && action.handler == SIG_IGN {
+        return Ok(());
+    }
+    if action.handler != SIG_DFL && sig != SIGKILL {
+        return Err(Errno::ENOSYS.why("delivery to signal handlers is not implemented yet"));
+    }
+    match default_action(sig) {
+        DefaultAction::Ignore | DefaultAction::Continue => Ok(()),
+        DefaultAction::Stop => Err(Errno::ENOSYS.why("job-control stops are not implemented yet")),
+        _ => {
+            target.killed_by.store(sig, Ordering::Relaxed);
+            if let Some(mm) = target.mm() {
+                mm.kill();
+            }
+            Ok(())
+        }
+    }
+}
+
 /// kill(2).
 pub fn sys_kill(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let pid = a.a[0] as i32;
@@ -166,10 +196,50 @@ pub fn sys_kill(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     if !(0..=NSIG as i32).contains(&sig) {
         return Err(Errno::EINVAL);
     }
-    if pid == t.tgid() || pid == 0 || pid == -1 || pid == -t.shared.pgid() {
+    let me = t.tgid();
+    let targets: Vec<Arc<TaskShared>> = match pid {
+        p if p > 0 => match t.kernel.task(p) {
+            Some(x) if x.tid == x.tgid => vec![x],
+            _ => return Err(Errno::ESRCH),
+        },
+        0 | -1 => {
+            let pg = t.shared.pgid();
+            t.kernel
+                .tasks()
+                .into_iter()
+                .filter(|x| {
+                    if pid == 0 {
+                        x.pgid() == pg
+                    } else {
+                        x.tgid != 1 || me == 1
+                    }
+                })
+                .collect()
+        }
+        p => {
+            let pg = p.checked_neg().ok_or(Errno::ESRCH)?;
+            t.kernel
+                .tasks()
+                .into_iter()
+                .filter(|x| x.pgid() == pg)
+                .collect()
+        }
+    };
+    if targets.is_empty() {
+        return Err(Errno::ESRCH);
+    }
+    let mut to_self = false;
+    for x in &targets {
+        if x.tgid == me {
+            to_self = true;
+        } else {
+            signal_other(x, sig)?;
+        }
+    }
+    if to_self {
         return signal_self(t, sig);
     }
-    Err(Errno::ESRCH)
+    Ok(0)
 }
 
 /// tgkill(2).

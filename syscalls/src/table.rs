@@ -3,7 +3,7 @@
 
 use sentry::kernel::Handler;
 
-use crate::{exec, file, mmap, poll, process, signal, time, xattr};
+use crate::{clone, exec, file, mmap, pipe, poll, process, signal, time, xattr};
 
 /// (number, handler) of every implemented syscall.
 pub const IMPLEMENTED: &[(u64, Handler)] = &[
@@ -28,6 +28,7 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (19, file::sys_readv),
     (20, file::sys_writev),
     (21, file::sys_access),
+    (22, pipe::sys_pipe),
     (23, poll::sys_select),
     (24, process::sys_sched_yield),
     (25, mmap::sys_mremap),
@@ -38,8 +39,12 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (33, file::sys_dup2),
     (35, time::sys_nanosleep),
     (39, process::sys_getpid),
+    (56, clone::sys_clone),
+    (57, clone::sys_fork),
+    (58, clone::sys_vfork),
     (59, exec::sys_execve),
     (60, process::sys_exit),
+    (61, clone::sys_wait4),
     (62, signal::sys_kill),
     (63, process::sys_uname),
     (72, file::sys_fcntl),
@@ -66,6 +71,7 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (95, file::sys_umask),
     (96, time::sys_gettimeofday),
     (97, process::sys_getrlimit),
+    (98, clone::sys_getrusage),
     (99, process::sys_sysinfo),
     (100, process::sys_times),
     (102, process::sys_getuid),
@@ -132,6 +138,7 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (230, time::sys_clock_nanosleep),
     (231, process::sys_exit_group),
     (234, signal::sys_tgkill),
+    (247, clone::sys_waitid),
     (257, file::sys_openat),
     (258, file::sys_mkdirat),
     (260, file::sys_fchownat),
@@ -150,6 +157,7 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (280, file::sys_utimensat),
     (285, file::sys_fallocate),
     (292, file::sys_dup3),
+    (293, pipe::sys_pipe2),
     (295, file::sys_preadv),
     (296, file::sys_pwritev),
     (302, process::sys_prlimit64),
@@ -161,6 +169,7 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (322, exec::sys_execveat),
     (329, mmap::sys_pkey_mprotect),
     (332, file::sys_statx),
+    (435, clone::sys_clone3),
     (436, file::sys_close_range),
     (437, file::sys_openat2),
     (439, file::sys_faccessat2),

@@ -76,14 +76,18 @@ fn read_timespec(t: &Task, addr: u64) -> KResult<(i64, i64)> {
     Ok((s, n))
 }
 
-fn sleep_for(s: i64, n: i64) {
-    std::thread::sleep(Duration::new(s as u64, n as u32));
+fn sleep_for(s: i64, n: i64) -> KResult<()> {
+    if sentry::kernel::current::sleep(Duration::new(s as u64, n as u32)) {
+        Ok(())
+    } else {
+        Err(Errno::EINTR)
+    }
 }
 
 /// nanosleep(2).
 pub fn sys_nanosleep(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let (s, n) = read_timespec(t, a.a[0])?;
-    sleep_for(s, n);
+    sleep_for(s, n)?;
     Ok(0)
 }
 
@@ -107,10 +111,14 @@ pub fn sys_clock_nanosleep(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         let cur = i128::from(cs) * 1_000_000_000 + i128::from(cn);
         if target > cur {
             let d = (target - cur) as u128;
-            std::thread::sleep(Duration::from_nanos(d.min(u128::from(u64::MAX)) as u64));
+            if !sentry::kernel::current::sleep(Duration::from_nanos(
+                d.min(u128::from(u64::MAX)) as u64
+            )) {
+                return Err(Errno::EINTR);
+            }
         }
     } else {
-        sleep_for(s, n);
+        sleep_for(s, n)?;
     }
     Ok(0)
 }

@@ -7,16 +7,19 @@
 pub mod creds;
 pub mod current;
 pub mod exec;
+pub mod fork;
 pub mod limits;
 pub mod signal;
 pub mod syscall;
 pub mod task;
+pub mod wait;
+pub mod waiter;
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Instant;
 
 use crate::errno::{Errno, KResult};
@@ -59,6 +62,9 @@ pub struct Kernel {
     strace: Option<Mutex<Box<dyn Write + Send>>>,
     /// The donated stdio inodes (for /dev/tty and /dev/console).
     pub stdio: Vec<InodeRef>,
+    /// Serializes task exits with waiters (wait4); `wait_cond` wakes them.
+    pub wait_lock: Mutex<()>,
+    pub wait_cond: Condvar,
 }
 
 impl Kernel {
@@ -92,6 +98,8 @@ impl Kernel {
                 let _ = weak;
                 stdio
             },
+            wait_lock: Mutex::new(()),
+            wait_cond: Condvar::new(),
         });
         let root: InodeRef = root;
         kernel.mount_pseudo_fs(&root)?;
@@ -141,6 +149,41 @@ impl Kernel {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&tid);
+    }
+
+    /// Records that a task ended: it becomes a zombie for its parent to
+    /// wait for (or is reaped at once when the parent ignores SIGCHLD), its
+    /// children move to PID 1, a vfork parent is released, and waiters
+    /// wake. When PID 1 ends, every other task is killed.
+    pub fn task_exited(&self, t: &Arc<TaskShared>, status: ExitStatus) {
+        let _g = self.wait_lock.lock().unwrap_or_else(|p| p.into_inner());
+        *t.exit_status.lock().unwrap_or_else(|p| p.into_inner()) = Some(status);
+        let all = self.tasks();
+        for c in &all {
+            if c.ppid() == t.tgid && c.tid != t.tid {
+                c.ppid.store(1, Ordering::Relaxed);
+            }
+        }
+        let parent_ignores = all
+            .iter()
+            .find(|p| p.tid == t.ppid())
+            .map(|p| p.signals().actions[(signal::SIGCHLD - 1) as usize].handler == signal::SIG_IGN)
+            .unwrap_or(true);
+        if parent_ignores && t.tid != 1 {
+            self.remove_task(t.tid);
+        }
+        if t.tid == 1 {
+            for c in &all {
+                if c.tid != 1 {
+                    c.killed_by.store(signal::SIGKILL, Ordering::Relaxed);
+                    if let Some(mm) = c.mm() {
+                        mm.kill();
+                    }
+                }
+            }
+        }
+        t.release_vfork();
+        self.wait_cond.notify_all();
     }
 
     /// A task by tid.

@@ -7,6 +7,7 @@
 pub const NSIG: usize = 64;
 pub const SIGKILL: i32 = 9;
 pub const SIGSTOP: i32 = 19;
+pub const SIGCHLD: i32 = 17;
 
 /// A disposition, as `struct sigaction` (kernel layout) carries it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! which runs the loop `switch -> event -> syscall/fault -> switch`.
 
 use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use super::creds::Creds;
@@ -51,7 +51,8 @@ pub struct FsContext {
 pub struct TaskShared {
     pub tid: i32,
     pub tgid: i32,
-    pub ppid: i32,
+    /// Parent's tgid (0 for the sandbox's first process); orphans move to 1.
+    pub ppid: AtomicI32,
     pub pgid: AtomicI32,
     pub sid: AtomicI32,
     pub comm: Mutex<Vec<u8>>,
@@ -75,6 +76,13 @@ pub struct TaskShared {
     pub keepcaps: AtomicU32,
     /// The nice value (setpriority), stored as i32 bits.
     pub nice: AtomicU32,
+    /// How it ended, once it did (a zombie until its parent waits).
+    /// Protected by `Kernel::wait_lock` for waiters.
+    pub exit_status: Mutex<Option<ExitStatus>>,
+    /// A fatal signal sent by another task (0: none).
+    pub killed_by: AtomicI32,
+    /// vfork: the parent waits until this is set (exec or exit).
+    pub vfork_done: (Mutex<bool>, Condvar),
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -82,6 +90,45 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl TaskShared {
+    /// A task's shared part.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        tid: i32,
+        ppid: i32,
+        (pgid, sid): (i32, i32),
+        fds: Arc<FdTable>,
+        fs: Arc<Mutex<FsContext>>,
+        creds: Creds,
+        limits: Limits,
+        signals: SignalState,
+    ) -> TaskShared {
+        TaskShared {
+            tid,
+            tgid: tid,
+            ppid: AtomicI32::new(ppid),
+            pgid: AtomicI32::new(pgid),
+            sid: AtomicI32::new(sid),
+            comm: Mutex::new(Vec::new()),
+            mm: Mutex::new(None),
+            fds,
+            fs,
+            exe: Mutex::new(None),
+            creds: Mutex::new(creds),
+            limits: Mutex::new(limits),
+            signals: Mutex::new(signals),
+            start: Instant::now(),
+            dumpable: AtomicU32::new(1),
+            no_new_privs: AtomicU32::new(0),
+            timer_slack: AtomicU64::new(50_000),
+            child_subreaper: AtomicU32::new(0),
+            keepcaps: AtomicU32::new(0),
+            nice: AtomicU32::new(0),
+            exit_status: Mutex::new(None),
+            killed_by: AtomicI32::new(0),
+            vfork_done: (Mutex::new(false), Condvar::new()),
+        }
+    }
+
     /// The task's fs context.
     pub fn fs(&self) -> MutexGuard<'_, FsContext> {
         lock(&self.fs)
@@ -109,6 +156,28 @@ impl TaskShared {
     /// The task's executable.
     pub fn exe(&self) -> Option<Arc<Dentry>> {
         lock(&self.exe).clone()
+    }
+    /// Parent's tgid.
+    pub fn ppid(&self) -> i32 {
+        self.ppid.load(Ordering::Relaxed)
+    }
+    /// Whether it has exited (a zombie).
+    pub fn is_zombie(&self) -> bool {
+        lock(&self.exit_status).is_some()
+    }
+    /// Releases a vfork parent.
+    pub fn release_vfork(&self) {
+        let (m, c) = &self.vfork_done;
+        *lock(m) = true;
+        c.notify_all();
+    }
+    /// Waits until a vfork child execs or exits.
+    pub fn wait_vfork(&self) {
+        let (m, c) = &self.vfork_done;
+        let mut done = lock(m);
+        while !*done {
+            done = c.wait(done).unwrap_or_else(|p| p.into_inner());
+        }
     }
     /// Process group id.
     pub fn pgid(&self) -> i32 {
@@ -143,28 +212,16 @@ impl Task {
         image: super::exec::ExecImage,
     ) -> KResult<Task> {
         let tid = kernel.alloc_pid();
-        let shared = Arc::new(TaskShared {
+        let shared = Arc::new(TaskShared::new(
             tid,
-            tgid: tid,
-            ppid: 0,
-            pgid: AtomicI32::new(tid),
-            sid: AtomicI32::new(tid),
-            comm: Mutex::new(Vec::new()),
-            mm: Mutex::new(None),
-            fds: Arc::new(FdTable::new()),
-            fs: Arc::new(Mutex::new(fs)),
-            exe: Mutex::new(None),
-            creds: Mutex::new(creds),
-            limits: Mutex::new(limits),
-            signals: Mutex::new(SignalState::default()),
-            start: Instant::now(),
-            dumpable: AtomicU32::new(1),
-            no_new_privs: AtomicU32::new(0),
-            timer_slack: AtomicU64::new(50_000),
-            child_subreaper: AtomicU32::new(0),
-            keepcaps: AtomicU32::new(0),
-            nice: AtomicU32::new(0),
-        });
+            0,
+            (tid, tid),
+            Arc::new(FdTable::new()),
+            Arc::new(Mutex::new(fs)),
+            creds,
+            limits,
+            SignalState::default(),
+        ));
         let ctx = kernel.platform.new_context()?;
         let mut task = Task {
             kernel: kernel.clone(),
@@ -181,6 +238,27 @@ impl Task {
         Ok(task)
     }
 
+    /// A forked child, on the thread that will serve it (its tracer).
+    pub fn new_child(
+        kernel: Arc<Kernel>,
+        shared: Arc<TaskShared>,
+        regs: Registers,
+        mm: Arc<MemoryManager>,
+    ) -> KResult<Task> {
+        let ctx = kernel.platform.new_context()?;
+        *lock(&shared.mm) = Some(mm.clone());
+        Ok(Task {
+            kernel,
+            shared,
+            ctx,
+            regs,
+            mm,
+            exit: None,
+            clear_child_tid: 0,
+            robust_list: (0, 0),
+        })
+    }
+
     /// Makes an exec image the task's program (the point of no return of
     /// execve).
     pub fn install_image(&mut self, image: super::exec::ExecImage) {
@@ -191,6 +269,7 @@ impl Task {
         *lock(&self.shared.comm) = image.comm;
         self.shared.fds.close_on_exec();
         self.shared.signals().reset_for_exec();
+        self.shared.release_vfork();
     }
 
     /// Thread id.
@@ -290,6 +369,10 @@ impl Task {
     pub fn run(mut self) -> ExitStatus {
         current::set(Some(self.shared.clone()));
         let status = loop {
+            let by = self.shared.killed_by.load(Ordering::Relaxed);
+            if by != 0 {
+                break self.fatal_signal(by);
+            }
             let event = self.ctx.switch(self.mm.address_space(), &mut self.regs);
             match event {
                 Ok(Event::Syscall) => {
@@ -318,6 +401,10 @@ impl Task {
                     }
                 }
                 Ok(Event::Died { signo }) => {
+                    let by = self.shared.killed_by.load(Ordering::Relaxed);
+                    if by != 0 {
+                        break self.fatal_signal(by);
+                    }
                     break ExitStatus::Signaled {
                         signo: if signo == 0 {
                             super::signal::SIGKILL
@@ -336,7 +423,6 @@ impl Task {
                 }
             }
         };
-        self.kernel.remove_task(self.tid());
         self.shared.fds.clear();
         current::set(None);
         if self.kernel.tracing() {
@@ -350,6 +436,12 @@ impl Task {
             };
             self.kernel.trace_line(&line);
         }
+        // Drop the address space here, on its tracer's thread.
+        *lock(&self.shared.mm) = None;
+        let kernel = self.kernel.clone();
+        let shared = self.shared.clone();
+        drop(self);
+        kernel.task_exited(&shared, status);
         status
     }
 

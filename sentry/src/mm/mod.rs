@@ -20,7 +20,7 @@ mod vma;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-pub use vma::{MapSource, Vma, VmaName};
+pub use vma::{MapSource, SharedRange, Vma, VmaName};
 
 use crate::errno::{Errno, KResult};
 use crate::memfile::MemoryFile;
@@ -61,6 +61,17 @@ pub struct MmapRequest {
     /// File and offset for file mappings.
     pub source: Option<(Arc<dyn MapSource>, u64)>,
     pub name: VmaName,
+}
+
+/// What fork copies of an address space.
+pub struct MmImage {
+    vmas: Vec<Vma>,
+    brk_start: u64,
+    brk: u64,
+    mmap_base: u64,
+    argv: (u64, u64),
+    envp: (u64, u64),
+    auxv: Vec<(u64, u64)>,
 }
 
 /// Mutable state, protected by `MemoryManager::state`.
@@ -179,6 +190,13 @@ impl MemoryManager {
             Some((src, _)) if req.shared => src.writable(),
             _ => true,
         };
+        let shared_range = req.shared.then(|| {
+            Arc::new(SharedRange {
+                mf: self.memfile.clone(),
+                off: mf_off,
+                len,
+            })
+        });
         st.vmas.insert(
             addr,
             Vma {
@@ -191,6 +209,7 @@ impl MemoryManager {
                 file,
                 writeback,
                 name: req.name,
+                shared_range,
             },
         );
         Ok(addr)
@@ -221,7 +240,7 @@ impl MemoryManager {
         for k in keys {
             if let Some(v) = st.vmas.remove(&k) {
                 v.write_back(&self.memfile);
-                self.memfile.release(v.mf_off, v.len());
+                v.release(&self.memfile);
             }
         }
         Ok(())
@@ -338,7 +357,10 @@ impl MemoryManager {
             // Grow in place when the address range and the memory-file
             // pages right after ours are both free.
             let grow = new_len - old_len;
-            if old_end == vma.end && old.checked_add(new_len).is_some_and(|e| e <= APP_TOP) {
+            if old_end == vma.end
+                && vma.shared_range.is_none()
+                && old.checked_add(new_len).is_some_and(|e| e <= APP_TOP)
+            {
                 let ext_off = vma.mf_off + vma.len();
                 if !st.overlaps(old_end, old + new_len) && self.memfile.allocate_at(ext_off, grow) {
                     if let Some((src, foff)) = &vma.file {
@@ -401,7 +423,7 @@ impl MemoryManager {
         self.space.unmap(old, old_len)?;
         for k in keys {
             if let Some(v) = st.vmas.remove(&k) {
-                self.memfile.release(v.mf_off, v.len());
+                v.release(&self.memfile);
             }
         }
         st.vmas.insert(
@@ -416,6 +438,13 @@ impl MemoryManager {
                 file,
                 writeback: vma.writeback,
                 name: vma.name.clone(),
+                shared_range: vma.shared.then(|| {
+                    Arc::new(SharedRange {
+                        mf: self.memfile.clone(),
+                        off: mf_off,
+                        len: new_len,
+                    })
+                }),
             },
         );
         Ok(dest)
@@ -566,6 +595,76 @@ impl MemoryManager {
         }
     }
 
+    /// fork: a copy of this address space's contents. Private mappings get
+    /// fresh memory-file pages holding a copy of the resident ones; shared
+    /// mappings keep the same pages.
+    pub fn fork_image(&self) -> KResult<MmImage> {
+        let st = self.lock();
+        let mut vmas: Vec<Vma> = Vec::with_capacity(st.vmas.len());
+        for v in st.vmas.values() {
+            let mut nv = v.clone();
+            if v.shared_range.is_none() {
+                let off = match self.memfile.allocate(v.len()) {
+                    Ok(o) => o,
+                    Err(e) => {
+                        for done in &vmas {
+                            done.release(&self.memfile);
+                        }
+                        return Err(e);
+                    }
+                };
+                if let Err(e) = self.memfile.copy_resident(v.mf_off, off, v.len()) {
+                    self.memfile.release(off, v.len());
+                    for done in &vmas {
+                        done.release(&self.memfile);
+                    }
+                    return Err(e);
+                }
+                nv.mf_off = off;
+            }
+            vmas.push(nv);
+        }
+        Ok(MmImage {
+            vmas,
+            brk_start: st.brk_start,
+            brk: st.brk,
+            mmap_base: st.mmap_base,
+            argv: st.argv,
+            envp: st.envp,
+            auxv: st.auxv.clone(),
+        })
+    }
+
+    /// The address space of a forked child: maps every VMA of `image` into
+    /// the fresh platform address space `space`.
+    pub fn from_image(
+        memfile: Arc<MemoryFile>,
+        space: Box<dyn AddressSpace>,
+        image: MmImage,
+    ) -> KResult<MemoryManager> {
+        let mm = MemoryManager::new(memfile, space, image.mmap_base);
+        {
+            let mut st = mm.lock();
+            st.brk_start = image.brk_start;
+            st.brk = image.brk;
+            st.argv = image.argv;
+            st.envp = image.envp;
+            st.auxv = image.auxv;
+            for v in image.vmas {
+                st.vmas.insert(v.start, v);
+            }
+        }
+        for v in mm.vmas() {
+            mm.space.map(v.start, v.len(), v.prot, v.mf_off)?;
+        }
+        Ok(mm)
+    }
+
+    /// Stops every thread running in this address space (a fatal signal).
+    pub fn kill(&self) {
+        self.space.kill();
+    }
+
     /// A snapshot of the VMAs (for /proc/PID/maps and tests).
     pub fn vmas(&self) -> Vec<Vma> {
         self.lock().vmas.values().cloned().collect()
@@ -592,7 +691,7 @@ impl Drop for MemoryManager {
         let st = self.state.get_mut().unwrap_or_else(|p| p.into_inner());
         for v in std::mem::take(&mut st.vmas).into_values() {
             v.write_back(&self.memfile);
-            self.memfile.release(v.mf_off, v.len());
+            v.release(&self.memfile);
         }
     }
 }

@@ -33,6 +33,7 @@ impl AddressSpace for FakeSpace {
             .push(format!("protect {addr:#x} {len:#x} {prot}"));
         Ok(())
     }
+    fn kill(&self) {}
     fn as_any(&self) -> &dyn Any {
         self
     }

@@ -50,6 +50,23 @@ pub struct Vma {
     /// Write back to the file on msync/munmap.
     pub writeback: bool,
     pub name: VmaName,
+    /// For shared mappings: the owner of the memory-file range, shared by
+    /// every piece of the mapping in every process (fork); the range is
+    /// freed when the last piece goes. None: this VMA owns its range.
+    pub shared_range: Option<Arc<SharedRange>>,
+}
+
+/// A memory-file range shared between mappings; freed on drop.
+pub struct SharedRange {
+    pub mf: Arc<MemoryFile>,
+    pub off: u64,
+    pub len: u64,
+}
+
+impl Drop for SharedRange {
+    fn drop(&mut self) {
+        self.mf.release(self.off, self.len);
+    }
 }
 
 impl Vma {
@@ -65,6 +82,14 @@ impl Vma {
             file: None,
             writeback: false,
             name,
+            shared_range: None,
+        }
+    }
+
+    /// Gives this VMA's pages back, unless a shared range owns them.
+    pub fn release(&self, mf: &MemoryFile) {
+        if self.shared_range.is_none() {
+            mf.release(self.mf_off, self.len());
         }
     }
 

@@ -72,6 +72,9 @@ pub trait AddressSpace: Send + Sync {
     fn unmap(&self, addr: u64, len: u64) -> KResult<()>;
     /// Changes the protection of `[addr, addr+len)`.
     fn protect(&self, addr: u64, len: u64, prot: u32) -> KResult<()>;
+    /// Stops, for good, every thread running in this address space (the
+    /// context running it then reports `Event::Died`).
+    fn kill(&self);
     /// For the platform's own downcasts.
     fn as_any(&self) -> &dyn Any;
 }

@@ -229,6 +229,11 @@ impl AddressSpace for StubProcess {
         self.check(got, "stub mprotect failed")
     }
 
+    fn kill(&self) {
+        // SAFETY: kill with integers; the pid is our unreaped child.
+        unsafe { libc::kill(self.pid, libc::SIGKILL) };
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }

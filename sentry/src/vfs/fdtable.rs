@@ -52,6 +52,13 @@ impl FdTable {
         Ok(fd as i32)
     }
 
+    /// A copy of the table for a forked child (same open descriptions).
+    pub fn fork_copy(&self) -> FdTable {
+        FdTable {
+            slots: Mutex::new(self.slots.lock().unwrap_or_else(|p| p.into_inner()).clone()),
+        }
+    }
+
     /// Installs `file` exactly at `fd`, returning what was there (dup2).
     pub fn install(&self, fd: i32, file: Arc<OpenFile>, cloexec: bool) -> Option<FdEntry> {
         let fd = fd as usize;

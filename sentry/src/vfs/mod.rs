@@ -288,6 +288,9 @@ pub trait FileImpl: Send + Sync {
     fn readiness(&self, events: u16) -> u16 {
         events & (poll::POLLIN | poll::POLLOUT | poll::POLLRDNORM | poll::POLLWRNORM)
     }
+    /// Told the description's status flags (at open and on F_SETFL), for
+    /// files whose behaviour depends on O_NONBLOCK.
+    fn status_flags_changed(&self, _flags: u32) {}
     /// lseek for files whose offset lives elsewhere (donated host fds);
     /// None: use the description's own offset.
     fn stream_seek(&self, _off: i64, _whence: u32) -> Option<KResult<u64>> {
@@ -364,6 +367,7 @@ impl OpenFile {
         flags: u32,
         imp: Box<dyn FileImpl>,
     ) -> Arc<OpenFile> {
+        imp.status_flags_changed(flags);
         Arc::new(OpenFile {
             dentry,
             inode,
@@ -384,6 +388,7 @@ impl OpenFile {
         let old = self.flags();
         let new = (old & !oflags::SETFL_MASK) | (f & oflags::SETFL_MASK);
         self.flags.store(new, Ordering::Relaxed);
+        self.imp.status_flags_changed(new);
     }
 
     /// Whether it may be read.

@@ -1,0 +1,128 @@
+//! Multi-process programs under `runlx do`: shells with pipelines,
+//! subshells and command substitution, python's subprocess and os.fork,
+//! and the machine's pyenv `python3` shim (a bash script that execs the
+//! interpreter). Each compares with the same command run natively.
+
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const RUNLX: &str = env!("CARGO_BIN_EXE_runlx");
+
+fn run_with_timeout(mut cmd: Command) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if child.try_wait().expect("try_wait").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("output");
+            panic!(
+                "timed out; stdout so far: {}\nstderr: {}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Runs `args` natively and sandboxed; asserts identical stdout and status.
+fn same_as_native(args: &[&str]) {
+    let mut native = Command::new(args[0]);
+    native.args(&args[1..]).current_dir("/");
+    let n = run_with_timeout(native);
+    let mut sandboxed = Command::new(RUNLX);
+    sandboxed.arg("do").arg("--").args(args).current_dir("/");
+    let s = run_with_timeout(sandboxed);
+    assert_eq!(
+        String::from_utf8_lossy(&s.stdout),
+        String::from_utf8_lossy(&n.stdout),
+        "stdout differs for {args:?}; sandbox stderr: {}",
+        String::from_utf8_lossy(&s.stderr)
+    );
+    assert_eq!(
+        s.status.code(),
+        n.status.code(),
+        "status differs for {args:?}"
+    );
+}
+
+fn have(path: &str) -> bool {
+    std::path::Path::new(path).exists()
+}
+
+#[test]
+fn busybox_sh_pipelines_subshells_and_substitution() {
+    if !have("/bin/busybox") {
+        eprintln!("skipping: /bin/busybox missing");
+        return;
+    }
+    same_as_native(&[
+        "/bin/busybox",
+        "sh",
+        "-c",
+        "echo one two | /bin/busybox tr a-z A-Z; for i in 1 2 3; do echo $i; done | /bin/busybox wc -l; \
+         (echo sub; exit 3); echo sub=$?; x=$(/bin/busybox echo captured); echo $x; /bin/busybox false || echo or",
+    ]);
+}
+
+#[test]
+fn dash_and_bash_pipelines() {
+    same_as_native(&[
+        "/bin/sh",
+        "-c",
+        "ls /usr | sort | head -3; echo $(( 6 * 7 )); exit 5",
+    ]);
+    if have("/bin/bash") {
+        same_as_native(&[
+            "/bin/bash",
+            "-c",
+            "set -o pipefail; cat /etc/os-release | grep -c NAME; false | true; echo $?",
+        ]);
+    }
+}
+
+#[test]
+fn python_subprocess_and_fork() {
+    same_as_native(&[
+        "/usr/bin/python3",
+        "-c",
+        "import os, subprocess\n\
+         r = subprocess.run(['/bin/echo', 'hi'], capture_output=True)\n\
+         print(r.stdout, r.returncode)\n\
+         print(subprocess.run('exit 4', shell=True).returncode)\n\
+         pid = os.fork()\n\
+         if pid == 0:\n    os._exit(6)\n\
+         print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))",
+    ]);
+}
+
+#[test]
+fn pyenv_python3_shim() {
+    // The python3 first on this machine's PATH may be a pyenv shim: a bash
+    // script that forks and execs its way to the interpreter.
+    let shim = std::env::var("HOME")
+        .map(|h| format!("{h}/.pyenv/shims/python3"))
+        .unwrap_or_default();
+    if !have(&shim) {
+        eprintln!("skipping: no pyenv shim");
+        return;
+    }
+    let mut cmd = Command::new(RUNLX);
+    cmd.args(["do", "--", &shim, "-c", "print(6 * 7)"]);
+    let out = run_with_timeout(cmd);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "42\n",
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success());
+}
