@@ -65,19 +65,21 @@ pub const PARTIAL: &[(&str, &str)] = &[
         "pkey_mprotect",
         "only the default key -1 (no protection keys can be allocated)",
     ),
-    // signal.rs: no signal delivery yet.
+    // signal.rs, kernel/sigframe.rs
     (
         "rt_sigaction",
-        "dispositions are recorded, but no signal is ever delivered to a handler",
+        "handlers run on a Linux rt_sigframe; one pending instance per signal (no real-time \
+         queueing); the frame saves the fxsave FPU state, not XSAVE's AVX upper halves; no \
+         job-control stops",
     ),
-    ("sigaltstack", "recorded only; no signal delivery uses it"),
+    ("kill", SIGNAL_SEND),
+    ("tkill", SIGNAL_SEND),
+    ("tgkill", SIGNAL_SEND),
     (
-        "rt_sigpending",
-        "always empty: signals sent while blocked are dropped",
+        "rt_sigsuspend",
+        "a blocked task notices a new signal within 20 ms",
     ),
-    ("kill", SIGNAL_SELF),
-    ("tkill", SIGNAL_SELF),
-    ("tgkill", SIGNAL_SELF),
+    ("pause", "a blocked task notices a new signal within 20 ms"),
     // time.rs
     (
         "clock_gettime",
@@ -136,7 +138,7 @@ pub const PARTIAL: &[(&str, &str)] = &[
     ),
     (
         "pipe",
-        "no SIGPIPE (the writer gets EPIPE); blocking is not interrupted by signals; no `F_SETPIPE_SZ`",
+        "a blocked end notices a signal within 20 ms; no `F_SETPIPE_SZ`, `splice` or `tee`",
     ),
     ("pipe2", "as `pipe`; `O_DIRECT` accepted but byte-stream"),
 ];
@@ -144,8 +146,8 @@ pub const PARTIAL: &[(&str, &str)] = &[
 const XATTR_SET: &str = "no file system stores extended attributes: EOPNOTSUPP";
 const XATTR_GET: &str = "no file system stores extended attributes: ENODATA";
 const XATTR_LIST: &str = "no file system stores extended attributes: empty list";
-const SIGNAL_SELF: &str = "only to the caller itself (else ESRCH); a signal with a handler \
-                           fails with ENOSYS; blocked signals are dropped, not kept pending";
+const SIGNAL_SEND: &str = "stop signals (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) are not \
+                           implemented: their default action is dropped";
 const RLIMITS: &str = "limits are recorded; only `RLIMIT_NOFILE` is enforced";
 
 /// Syscalls whose per-test call counts vary from run to run, with why.

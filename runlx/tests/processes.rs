@@ -126,3 +126,24 @@ fn pyenv_python3_shim() {
     );
     assert!(out.status.success());
 }
+
+#[test]
+fn shell_traps_background_jobs_and_wait() {
+    if !have("/bin/busybox") {
+        eprintln!("skipping: /bin/busybox missing");
+        return;
+    }
+    same_as_native(&[
+        "/bin/busybox",
+        "sh",
+        "-c",
+        "/bin/busybox sleep 30 & kill $!; wait $!; echo status=$?; \
+         /bin/busybox sleep 0.1 & wait; echo waited; \
+         trap 'echo trapped' USR1; kill -USR1 $$; echo after",
+    ]);
+    same_as_native(&[
+        "/bin/sh",
+        "-c",
+        "trap 'echo bye' EXIT; (exit 3) & wait $!; echo $?",
+    ]);
+}

@@ -453,6 +453,15 @@ fn do_write(t: &Task, fd: i32, buf: u64, count: u64, at: At) -> KResult<u64> {
             At::Cursor => f.write(&data),
             At::Offset(o) => f.pwrite(&data, o + total),
         };
+        if n == Err(Errno::EPIPE) {
+            // Writing to a pipe nobody reads raises SIGPIPE, as on Linux.
+            t.shared.send(sentry::kernel::sigframe::SigInfo::user(
+                13,
+                0,
+                t.tgid(),
+                t.shared.creds().uid,
+            ));
+        }
         let n = match n {
             Ok(n) => n,
             Err(_) if total > 0 => break,

@@ -4,14 +4,12 @@
 //! yet; a signal that would run a handler fails with ENOSYS and a note,
 //! and one whose default action ends the program ends it.
 
-use sentry::kernel::signal::{
-    DefaultAction, NSIG, SIG_DFL, SIG_IGN, SIGKILL, SIGSTOP, SigAction, default_action,
-};
+use sentry::kernel::signal::{NSIG, SIGKILL, SIGSTOP, SigAction};
 use sentry::kernel::{ExitStatus, SyscallArgs, Task};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use sentry::kernel::TaskShared;
+use sentry::kernel::sigframe::{SI_TKILL, SI_USER, SigInfo};
 use sentry::{Errno, KResult};
 
 const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
@@ -131,62 +129,9 @@ pub fn sys_sigaltstack(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     Ok(0)
 }
 
-/// Sends `sig` to the calling task itself.
-fn signal_self(t: &mut Task, sig: i32) -> KResult<u64> {
-    if sig == 0 {
-        return Ok(0);
-    }
-    let (action, blocked) = {
-        let s = t.shared.signals();
-        (
-            s.actions[(sig - 1) as usize],
-            s.mask & (1 << (sig - 1)) != 0,
-        )
-    };
-    if sig != SIGKILL && (action.handler == SIG_IGN || blocked) {
-        // Ignored: discarded. Blocked: would stay pending; with no delivery
-        // yet, pending signals are not kept.
-        return Ok(0);
-    }
-    if action.handler != SIG_DFL && sig != SIGKILL {
-        return Err(Errno::ENOSYS.why("delivery to signal handlers is not implemented yet"));
-    }
-    match default_action(sig) {
-        DefaultAction::Ignore | DefaultAction::Continue | DefaultAction::Stop => Ok(0),
-        d => {
-            t.exit = Some(ExitStatus::Signaled {
-                signo: sig,
-                core: d == DefaultAction::CoreDump,
-            });
-            Ok(0)
-        }
-    }
-}
-
-/// Sends `sig` to another process with the same rules as `signal_self`:
-/// a default action that ends the process kills its address space.
-fn signal_other(target: &TaskShared, sig: i32) -> KResult<()> {
-    if sig == 0 || target.is_zombie() {
-        return Ok(());
-    }
-    let action = target.signals().actions[(sig - 1) as usize];
-    if sig != SIGKILL && action.handler == SIG_IGN {
-        return Ok(());
-    }
-    if action.handler != SIG_DFL && sig != SIGKILL {
-        return Err(Errno::ENOSYS.why("delivery to signal handlers is not implemented yet"));
-    }
-    match default_action(sig) {
-        DefaultAction::Ignore | DefaultAction::Continue => Ok(()),
-        DefaultAction::Stop => Err(Errno::ENOSYS.why("job-control stops are not implemented yet")),
-        _ => {
-            target.killed_by.store(sig, Ordering::Relaxed);
-            if let Some(mm) = target.mm() {
-                mm.kill();
-            }
-            Ok(())
-        }
-    }
+/// The sender's identity for a kill-family siginfo.
+fn info(t: &Task, sig: i32, code: i32) -> SigInfo {
+    SigInfo::user(sig, code, t.tgid(), t.shared.creds().uid)
 }
 
 /// kill(2).
@@ -228,51 +173,85 @@ pub fn sys_kill(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     if targets.is_empty() {
         return Err(Errno::ESRCH);
     }
-    let mut to_self = false;
-    for x in &targets {
-        if x.tgid == me {
-            to_self = true;
-        } else {
-            signal_other(x, sig)?;
+    if sig != 0 {
+        for x in &targets {
+            x.send(info(t, sig, SI_USER));
         }
     }
-    if to_self {
-        return signal_self(t, sig);
+    Ok(0)
+}
+
+fn thread_kill(t: &Task, tgid: Option<i32>, tid: i32, sig: i32) -> KResult<u64> {
+    if tid <= 0 || tgid.is_some_and(|g| g <= 0) || !(0..=NSIG as i32).contains(&sig) {
+        return Err(Errno::EINVAL);
+    }
+    let target = t.kernel.task(tid).ok_or(Errno::ESRCH)?;
+    if tgid.is_some_and(|g| g != target.tgid) {
+        return Err(Errno::ESRCH);
+    }
+    if sig != 0 {
+        target.send(info(t, sig, SI_TKILL));
     }
     Ok(0)
 }
 
 /// tgkill(2).
 pub fn sys_tgkill(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let (tgid, tid, sig) = (a.a[0] as i32, a.a[1] as i32, a.a[2] as i32);
-    if tgid <= 0 || tid <= 0 || !(0..=NSIG as i32).contains(&sig) {
-        return Err(Errno::EINVAL);
-    }
-    if tgid == t.tgid() && tid == t.tid() {
-        return signal_self(t, sig);
-    }
-    Err(Errno::ESRCH)
+    thread_kill(t, Some(a.a[0] as i32), a.a[1] as i32, a.a[2] as i32)
 }
 
 /// tkill(2).
 pub fn sys_tkill(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let (tid, sig) = (a.a[0] as i32, a.a[1] as i32);
-    if tid <= 0 || !(0..=NSIG as i32).contains(&sig) {
-        return Err(Errno::EINVAL);
-    }
-    if tid == t.tid() {
-        return signal_self(t, sig);
-    }
-    Err(Errno::ESRCH)
+    thread_kill(t, None, a.a[0] as i32, a.a[1] as i32)
 }
 
-/// rt_sigpending(2): signals sent while blocked are not kept yet (no
-/// delivery), so the pending set is always empty.
+/// rt_sigpending(2).
 pub fn sys_rt_sigpending(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     if a.a[1] > 8 {
         return Err(Errno::EINVAL);
     }
-    let b = 0u64.to_ne_bytes();
+    let set = t.shared.pending_set() & t.shared.signals().mask;
+    let b = set.to_ne_bytes();
     t.copy_out(a.a[0], &b[..a.a[1] as usize])?;
     Ok(0)
+}
+
+/// rt_sigreturn(2): the registers come back from the signal frame.
+pub fn sys_rt_sigreturn(t: &mut Task, _a: &SyscallArgs) -> KResult<u64> {
+    if let Err(e) = t.sigreturn() {
+        log::info!("task {}: bad signal frame ({e}): SIGSEGV", t.tid());
+        t.exit = Some(ExitStatus::Signaled {
+            signo: 11,
+            core: true,
+        });
+        return Ok(0);
+    }
+    Ok(t.regs.rax)
+}
+
+/// Sleeps until a signal can be delivered; always EINTR.
+fn wait_for_signal() -> KResult<u64> {
+    while !sentry::kernel::current::interrupted() {
+        std::thread::sleep(sentry::kernel::current::INTERRUPT_CHECK);
+    }
+    Err(Errno::EINTR)
+}
+
+/// rt_sigsuspend(2).
+pub fn sys_rt_sigsuspend(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    if a.a[1] != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let new = t.read_u64(a.a[0])?;
+    {
+        let mut s = t.shared.signals();
+        t.saved_mask = Some(s.mask);
+        s.mask = new & !UNBLOCKABLE;
+    }
+    wait_for_signal()
+}
+
+/// pause(2).
+pub fn sys_pause(_t: &mut Task, _a: &SyscallArgs) -> KResult<u64> {
+    wait_for_signal()
 }

@@ -9,6 +9,7 @@ pub mod current;
 pub mod exec;
 pub mod fork;
 pub mod limits;
+pub mod sigframe;
 pub mod signal;
 pub mod syscall;
 pub mod task;
@@ -171,6 +172,27 @@ impl Kernel {
             .unwrap_or(true);
         if parent_ignores && t.tid != 1 {
             self.remove_task(t.tid);
+        }
+        if let Some(parent) = all.iter().find(|p| p.tid == t.ppid() && p.tid != t.tid) {
+            let (code, st) = match status {
+                ExitStatus::Exited(c) => (sigframe::CLD_EXITED, c),
+                ExitStatus::Signaled { signo, core } => (
+                    if core {
+                        sigframe::CLD_DUMPED
+                    } else {
+                        sigframe::CLD_KILLED
+                    },
+                    signo,
+                ),
+            };
+            parent.send(sigframe::SigInfo {
+                signo: signal::SIGCHLD,
+                code,
+                pid: t.tid,
+                uid: t.creds().uid,
+                status: st,
+                addr: 0,
+            });
         }
         if t.tid == 1 {
             for c in &all {

@@ -83,6 +83,8 @@ pub struct TaskShared {
     pub killed_by: AtomicI32,
     /// vfork: the parent waits until this is set (exec or exit).
     pub vfork_done: (Mutex<bool>, Condvar),
+    /// Signals sent and not yet delivered.
+    pub pending: Mutex<super::sigframe::Pending>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -126,6 +128,7 @@ impl TaskShared {
             exit_status: Mutex::new(None),
             killed_by: AtomicI32::new(0),
             vfork_done: (Mutex::new(false), Condvar::new()),
+            pending: Mutex::new(super::sigframe::Pending::default()),
         }
     }
 
@@ -193,8 +196,12 @@ impl TaskShared {
 pub struct Task {
     pub kernel: Arc<Kernel>,
     pub shared: Arc<TaskShared>,
-    ctx: Box<dyn Context>,
+    pub(crate) ctx: Box<dyn Context>,
     pub regs: Registers,
+    /// The syscall that last returned EINTR (for SA_RESTART).
+    pub interrupted_syscall: Option<u64>,
+    /// rt_sigsuspend's mask to restore after the handler.
+    pub saved_mask: Option<u64>,
     pub mm: Arc<MemoryManager>,
     /// Set by exit/exit_group (and fatal signals): the loop stops.
     pub exit: Option<ExitStatus>,
@@ -232,6 +239,8 @@ impl Task {
             exit: None,
             clear_child_tid: 0,
             robust_list: (0, 0),
+            interrupted_syscall: None,
+            saved_mask: None,
         };
         task.install_image(image);
         kernel.add_task(shared);
@@ -256,6 +265,8 @@ impl Task {
             exit: None,
             clear_child_tid: 0,
             robust_list: (0, 0),
+            interrupted_syscall: None,
+            saved_mask: None,
         })
     }
 
@@ -373,6 +384,9 @@ impl Task {
             if by != 0 {
                 break self.fatal_signal(by);
             }
+            if let Some(end) = self.deliver_pending() {
+                break end;
+            }
             let event = self.ctx.switch(self.mm.address_space(), &mut self.regs);
             match event {
                 Ok(Event::Syscall) => {
@@ -387,18 +401,34 @@ impl Task {
                         self.tid(),
                         self.regs.rip
                     );
-                    break self.fatal_signal(signo);
+                    // A synchronous fault runs its handler, unless it is
+                    // blocked or ignored: then it kills, as on Linux.
+                    let (handled, blocked) = {
+                        let s = self.shared.signals();
+                        let h = s.actions[(signo - 1) as usize].handler;
+                        (
+                            h != super::signal::SIG_DFL && h != super::signal::SIG_IGN,
+                            s.mask & (1 << (signo - 1)) != 0,
+                        )
+                    };
+                    if !handled || blocked {
+                        break self.fatal_signal(signo);
+                    }
+                    self.shared.send(super::sigframe::SigInfo {
+                        signo,
+                        code,
+                        addr,
+                        ..Default::default()
+                    });
                 }
                 Ok(Event::Signal { signo }) => {
-                    if self.shared.signals().ignored(signo) {
-                        continue;
-                    }
-                    match default_action(signo) {
-                        DefaultAction::Ignore | DefaultAction::Continue | DefaultAction::Stop => {
-                            continue;
-                        }
-                        _ => break self.fatal_signal(signo),
-                    }
+                    // From the host (a terminal's SIGINT): as if sent by kill.
+                    self.shared.send(super::sigframe::SigInfo::user(
+                        signo,
+                        super::sigframe::SI_USER,
+                        0,
+                        0,
+                    ));
                 }
                 Ok(Event::Died { signo }) => {
                     let by = self.shared.killed_by.load(Ordering::Relaxed);
@@ -465,6 +495,7 @@ impl Task {
         } else {
             None
         };
+        self.interrupted_syscall = None;
         let result = match table.handler(args.nr) {
             Some(h) => h(self, &args),
             None => {
@@ -472,6 +503,9 @@ impl Task {
                 Err(Errno::ENOSYS.why("not implemented"))
             }
         };
+        if result == Err(Errno::EINTR) {
+            self.interrupted_syscall = Some(args.nr);
+        }
         let raw = match result {
             Ok(v) => v,
             Err(e) => e.as_return(),

@@ -84,6 +84,10 @@ pub trait Context: Send {
     /// Runs the application with `regs` in `as_` until the next event;
     /// `regs` then holds the application's registers at that event.
     fn switch(&mut self, as_: &dyn AddressSpace, regs: &mut Registers) -> KResult<Event>;
+    /// The application thread's FPU/SSE state (fxsave layout, 512 bytes).
+    fn get_fpu(&mut self, as_: &dyn AddressSpace) -> KResult<Vec<u8>>;
+    /// Restores state saved by `get_fpu`.
+    fn set_fpu(&mut self, as_: &dyn AddressSpace, state: &[u8]) -> KResult<()>;
 }
 
 /// Registers a new program starts with: user code and stack segments,

@@ -257,7 +257,55 @@ impl Drop for StubProcess {
 /// The ptrace context: runs the stub of the given address space.
 pub struct PtraceContext;
 
+fn stub_of(as_: &dyn AddressSpace) -> KResult<&StubProcess> {
+    as_.as_any()
+        .downcast_ref::<StubProcess>()
+        .ok_or(Errno::EINVAL.why("address space of another platform"))
+}
+
 impl Context for PtraceContext {
+    fn get_fpu(&mut self, as_: &dyn AddressSpace) -> KResult<Vec<u8>> {
+        let pid = stub_of(as_)?.pid;
+        let mut buf = vec![0u8; 512];
+        // SAFETY: PTRACE_GETFPREGS writes one 512-byte user_fpregs_struct
+        // into buf, which is 512 bytes long.
+        let r = unsafe {
+            libc::ptrace(
+                libc::PTRACE_GETFPREGS,
+                pid,
+                std::ptr::null_mut::<libc::c_void>(),
+                buf.as_mut_ptr(),
+            )
+        };
+        if r < 0 {
+            return Err(Errno::last_host().why("PTRACE_GETFPREGS failed"));
+        }
+        Ok(buf)
+    }
+
+    fn set_fpu(&mut self, as_: &dyn AddressSpace, state: &[u8]) -> KResult<()> {
+        let pid = stub_of(as_)?.pid;
+        if state.len() < 512 {
+            return Err(Errno::EINVAL);
+        }
+        let mut buf = state[..512].to_vec();
+        // The MXCSR mask is not settable: keep the kernel's value rather
+        // than let the application's bytes make the call fail.
+        // SAFETY: PTRACE_SETFPREGS reads 512 bytes from buf.
+        let r = unsafe {
+            libc::ptrace(
+                libc::PTRACE_SETFPREGS,
+                pid,
+                std::ptr::null_mut::<libc::c_void>(),
+                buf.as_mut_ptr(),
+            )
+        };
+        if r < 0 {
+            return Err(Errno::last_host().why("PTRACE_SETFPREGS failed"));
+        }
+        Ok(())
+    }
+
     fn switch(&mut self, as_: &dyn AddressSpace, regs: &mut Registers) -> KResult<Event> {
         let stub = as_
             .as_any()
