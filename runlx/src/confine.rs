@@ -94,10 +94,40 @@ const ALLOWED: &[(libc::c_long, &str)] = &[
     (libc::SYS_sysinfo, "sysinfo(2), /proc/meminfo"),
     (libc::SYS_getrlimit, "limits"),
     (libc::SYS_prlimit64, "limits"),
+    (
+        libc::SYS_open,
+        "glibc malloc's arena set-up; answered EACCES by `OPEN_DENIED`",
+    ),
+    (
+        libc::SYS_openat,
+        "glibc malloc's arena set-up; answered EACCES by `OPEN_DENIED`",
+    ),
 ];
+
+/// Calls the sentry may attempt but that always fail with EACCES: glibc's
+/// malloc opens /proc/sys/vm/overcommit_memory when it creates an arena for
+/// a new thread. The sentry's root is empty, so nothing could be opened
+/// anyway; failing keeps glibc on its fallback instead of killing us.
+const OPEN_DENIED: &[libc::c_long] = &[libc::SYS_open, libc::SYS_openat];
 
 /// ioctl requests allowed on donated fds (terminal state and size).
 const IOCTLS: &[u64] = &[0x5401, 0x5402, 0x5403, 0x5404, 0x5413, 0x5414, 0x541b];
+
+/// The filter that turns `OPEN_DENIED` calls into EACCES (installed with
+/// the allowlist; seccomp takes the most restrictive verdict of the two).
+pub fn open_denied_filter() -> Result<BpfProgram> {
+    let rules: BTreeMap<i64, Vec<SeccompRule>> =
+        OPEN_DENIED.iter().map(|nr| (*nr, Vec::new())).collect();
+    SeccompFilter::new(
+        rules,
+        SeccompAction::Allow,
+        SeccompAction::Errno(libc::EACCES as u32),
+        TargetArch::x86_64,
+    )
+    .context("building the open filter")?
+    .try_into()
+    .context("compiling the open filter")
+}
 
 /// The sentry's filter.
 pub fn sentry_filter(kill: bool) -> Result<BpfProgram> {
@@ -202,6 +232,8 @@ pub fn install_sentry_filter() -> Result<()> {
     // SAFETY: prctl with integer arguments.
     let r = unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) };
     check(r, "setting no_new_privs")?;
+    seccompiler::apply_filter_all_threads(&open_denied_filter()?)
+        .context("installing the open filter")?;
     seccompiler::apply_filter_all_threads(&prog).context("installing the sentry seccomp filter")
 }
 

@@ -36,6 +36,11 @@ pub const CLONE_DETACHED: u64 = 0x400000;
 pub const CLONE_UNTRACED: u64 = 0x800000;
 pub const CLONE_CHILD_SETTID: u64 = 0x1000000;
 
+/// The most tasks (live and zombie) one sandbox may hold: each is a sentry
+/// thread and a stub process on the host.
+pub const MAX_TASKS: usize = 1024;
+const RLIMIT_NPROC: usize = 6;
+
 /// Decoded clone arguments (clone and clone3 alike).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CloneArgs {
@@ -59,6 +64,26 @@ impl Task {
         }
         if f & (CLONE_NEWNS | 0x7e00_0000 | CLONE_PIDFD) != 0 {
             return Err(Errno::EINVAL.why("namespaces and pidfds are not supported yet"));
+        }
+        // A fork bomb stops here, with the sandbox and the host healthy.
+        let live = self.kernel.tasks().len();
+        if live >= MAX_TASKS {
+            return Err(Errno::EAGAIN.why("the sandbox's task limit is reached"));
+        }
+        let (uid, nproc) = (
+            self.shared.creds().uid,
+            self.shared.limits().0[RLIMIT_NPROC].cur,
+        );
+        if uid != 0
+            && self
+                .kernel
+                .tasks()
+                .iter()
+                .filter(|t| t.creds().uid == uid)
+                .count() as u64
+                >= nproc
+        {
+            return Err(Errno::EAGAIN.why("RLIMIT_NPROC"));
         }
         let image = self.mm.fork_image()?;
         let kernel = self.kernel.clone();
