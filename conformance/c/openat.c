@@ -62,6 +62,13 @@ int main(void)
         close(fd);
     how.resolve = 0x08; /* RESOLVE_BENEATH */
     CHECKV("openat2_beneath_escape", syscall(437, dfd, "../f", &how, sizeof how));
+    CHECKV("openat2_beneath_absolute", syscall(437, dfd, "/etc/passwd", &how, sizeof how));
+    symlink("/etc/passwd", "abslink");
+    CHECKV("openat2_beneath_abs_symlink", syscall(437, AT_FDCWD, "abslink", &how, sizeof how));
+    how.resolve = 0x04; /* RESOLVE_NO_SYMLINKS */
+    CHECKV("openat2_no_symlinks", syscall(437, AT_FDCWD, "abslink", &how, sizeof how));
+    how.resolve = 0x01; /* RESOLVE_NO_XDEV */
+    CHECKV("openat2_no_xdev_proc", syscall(437, AT_FDCWD, "/proc/self", &how, sizeof how));
     how.resolve = 0;
     how.mode = 0644; /* mode without O_CREAT is EINVAL */
     CHECKV("openat2_mode_no_creat", syscall(437, dfd, "f", &how, sizeof how));

@@ -80,6 +80,13 @@ pub const PARTIAL: &[(&str, &str)] = &[
         "a blocked task notices a new signal within 20 ms",
     ),
     ("pause", "a blocked task notices a new signal within 20 ms"),
+    // timer.rs
+    ("setitimer", "`ITIMER_REAL` only (CPU-time itimers: EINVAL)"),
+    ("getitimer", "`ITIMER_REAL` only (CPU-time itimers: EINVAL)"),
+    (
+        "timer_create",
+        "realtime and monotonic clocks; no CPU-time clocks; no `SIGEV_THREAD` (it needs threads)",
+    ),
     // time.rs
     (
         "clock_gettime",

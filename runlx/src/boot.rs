@@ -24,6 +24,17 @@ use crate::cli::BootArgs;
 pub fn run(args: BootArgs) -> Result<i32> {
     crate::proc_setup::init_logging();
     crate::proc_setup::die_with_parent();
+    // A panic anywhere in the sentry is a bug: say so and end the sandbox
+    // at once (as PID 1 of its namespace, our exit kills every stub),
+    // rather than leave a task stranded.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("runlx: sentry bug, ending the sandbox: {info}");
+        std::process::exit(128 + libc::SIGABRT);
+    }));
+    // The program sees the limits we were given; the sentry itself may
+    // need more fds (one per file the program reads).
+    let limits = host_limits();
+    crate::proc_setup::raise_nofile_limit();
     let s = args.sandbox;
     let sock = crate::proc_setup::take_fd(args.gofer_fd).context("taking the gofer connection")?;
     let client = fs_gofer::GoferClient::connect(sock).context("connecting to the gofer")?;
@@ -113,7 +124,6 @@ pub fn run(args: BootArgs) -> Result<i32> {
     };
     // The sandbox runs as its caller.
     let creds = Creds::new(host_id(true), host_id(false));
-    let limits = host_limits();
 
     let prog = &s.program[0];
     let path = match find_program(&kernel, &fs, &creds, prog, &path_var) {

@@ -27,7 +27,13 @@ pub fn run(args: DoArgs) -> Result<i32> {
         .stdout(Stdio::null());
     child_setup(&mut gofer, 0, 0);
     crate::proc_setup::new_namespaces(&mut gofer, libc::CLONE_NEWNET | libc::CLONE_NEWIPC);
-    let mut gofer = gofer.spawn().context("starting the gofer")?;
+    let mut gofer = {
+        let child = gofer.spawn().context("starting the gofer")?;
+        // Drop our copy of the gofer's end (held by the Command) so the
+        // sentry sees EOF if the gofer dies.
+        drop(gofer);
+        child
+    };
 
     let s = &args.sandbox;
     let mut boot = Command::new(&exe);
@@ -61,8 +67,11 @@ pub fn run(args: DoArgs) -> Result<i32> {
     // kernel kills every stub left in it.
     crate::proc_setup::unshare_pid_namespace();
     crate::proc_setup::ignore_terminal_signals();
-    let status = boot.status().context("running the sentry");
+    let spawned = boot.spawn().context("starting the sentry");
+    // Only the sentry holds its end now: if it dies the gofer sees EOF.
+    drop(boot);
     drop(sentry_end);
+    let status = spawned.and_then(|mut c| c.wait().context("waiting for the sentry"));
     // The gofer ends when the sentry's end of the socket closes; make sure.
     let _ = gofer.kill();
     let _ = gofer.wait();

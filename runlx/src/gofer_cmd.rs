@@ -10,6 +10,8 @@ use crate::cli::GoferArgs;
 pub fn run(args: GoferArgs) -> Result<i32> {
     crate::proc_setup::init_logging();
     crate::proc_setup::die_with_parent();
+    // Terminal signals are for the sandboxed program, not for us.
+    crate::proc_setup::ignore_terminal_signals();
     let root = std::fs::File::open(&args.root)
         .with_context(|| format!("opening root {}", args.root.display()))?;
     let sock = crate::proc_setup::take_fd(0).context("taking the gofer socket from stdin")?;

@@ -1,6 +1,7 @@
 //! Process plumbing of the front end and its children: taking inherited
 //! fds, dying with the parent, logging set-up, and the pre-exec hook that
-//! places the gofer socket. The only `unsafe` of the binary lives here.
+//! places the gofer socket. With `confine.rs`, the only `unsafe` of the
+//! binary.
 
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::CommandExt;
@@ -127,5 +128,21 @@ pub fn ignore_terminal_signals() {
     unsafe {
         libc::signal(libc::SIGINT, libc::SIG_IGN);
         libc::signal(libc::SIGQUIT, libc::SIG_IGN);
+    }
+}
+
+/// Raises our soft RLIMIT_NOFILE to the hard limit: the sentry keeps a host
+/// fd per file the program reads (donated by the gofer).
+pub fn raise_nofile_limit() {
+    let mut r = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit with a valid out/in pointer.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) == 0 && r.rlim_cur < r.rlim_max {
+            r.rlim_cur = r.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &r);
+        }
     }
 }

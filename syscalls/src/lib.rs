@@ -17,6 +17,7 @@ pub mod signal;
 pub mod strace;
 pub mod table;
 pub mod time;
+pub mod timer;
 pub mod xattr;
 
 use std::sync::Arc;

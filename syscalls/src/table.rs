@@ -3,7 +3,7 @@
 
 use sentry::kernel::Handler;
 
-use crate::{clone, exec, file, mmap, pipe, poll, process, signal, time, xattr};
+use crate::{clone, exec, file, mmap, pipe, poll, process, signal, time, timer, xattr};
 
 /// (number, handler) of every implemented syscall.
 pub const IMPLEMENTED: &[(u64, Handler)] = &[
@@ -40,6 +40,9 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (33, file::sys_dup2),
     (34, signal::sys_pause),
     (35, time::sys_nanosleep),
+    (36, timer::sys_getitimer),
+    (37, timer::sys_alarm),
+    (38, timer::sys_setitimer),
     (39, process::sys_getpid),
     (56, clone::sys_clone),
     (57, clone::sys_fork),
@@ -135,6 +138,11 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (217, file::sys_getdents64),
     (218, process::sys_set_tid_address),
     (221, file::sys_fadvise64),
+    (222, timer::sys_timer_create),
+    (223, timer::sys_timer_settime),
+    (224, timer::sys_timer_gettime),
+    (225, timer::sys_timer_getoverrun),
+    (226, timer::sys_timer_delete),
     (227, time::sys_clock_settime),
     (228, time::sys_clock_gettime),
     (229, time::sys_clock_getres),

@@ -149,6 +149,17 @@ fn new_attr(kind: FileType, perm: u32, ino: u64) -> Stat {
     }
 }
 
+/// Resizes file data, failing with ENOSPC (not aborting the sentry) when
+/// the memory cannot be had.
+fn grow(v: &mut Vec<u8>, len: usize) -> KResult<()> {
+    if len > v.len() {
+        v.try_reserve_exact(len - v.len())
+            .map_err(|_| Errno::ENOSPC.why("no memory for file data"))?;
+    }
+    v.resize(len, 0);
+    Ok(())
+}
+
 fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
     let mut p = Vec::with_capacity(dir.len() + 1 + name.len());
     if !dir.is_empty() {
@@ -318,7 +329,8 @@ impl OvlNode {
         if let RegData::Lower(_) = st.data {
             let fd = self.lower_fd_locked(st)?;
             let size = self.attr_locked(st)?.size;
-            let mut data = vec![0u8; size as usize];
+            let mut data = Vec::new();
+            grow(&mut data, size as usize)?;
             let mut done = 0;
             while done < data.len() {
                 let n = sys::pread(fd.as_raw_fd(), &mut data[done..], done as u64)?;
@@ -384,7 +396,7 @@ impl OvlNode {
         }
         if let RegData::Upper(v) = &mut st.data {
             if v.len() < end as usize {
-                v.resize(end as usize, 0);
+                grow(v, end as usize)?;
             }
             v[off as usize..end as usize].copy_from_slice(buf);
         }
@@ -612,7 +624,7 @@ impl Inode for OvlNode {
             if seals & seal::GROW != 0 {
                 return Err(Errno::EPERM);
             }
-            v.resize(end as usize, 0);
+            grow(v, end as usize)?;
         }
         if mode & (PUNCH_HOLE | ZERO_RANGE) != 0 {
             if seals & (seal::WRITE | seal::FUTURE_WRITE) != 0 {
@@ -686,7 +698,7 @@ impl Inode for OvlNode {
             }
         }
         if let RegData::Upper(v) = &mut st.data {
-            v.resize(len as usize, 0);
+            grow(v, len as usize)?;
         }
         self.touch_locked(&mut st)
     }

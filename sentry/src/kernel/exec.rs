@@ -110,7 +110,16 @@ pub fn load(
     let mut path = path.to_vec();
     let mut depth = 0;
     let (dentry, file, image) = loop {
-        let (d, file) = open_exec(kernel, fs, creds, &path)?;
+        let (d, file) = open_exec(kernel, fs, creds, &path).map_err(|e| {
+            if depth > 0 && e.errno == Errno::ENOENT {
+                ExecError::new(
+                    Errno::ENOENT,
+                    format!("interpreter {} not found", String::from_utf8_lossy(&path)),
+                )
+            } else {
+                e
+            }
+        })?;
         let mut head = [0u8; loader::BINPRM_BUF_SIZE];
         let n = file
             .read_at(0, &mut head)
@@ -232,7 +241,13 @@ pub fn load(
         st.envp = (stack.envp_start, stack.envp_end);
         st.auxv = stack.auxv.clone();
     }
-    let name = dentry.name.clone();
+    // Linux names the task after the file execve was given (the script,
+    // for a #! program), not the interpreter.
+    let name = execfn
+        .rsplit(|&b| b == b'/')
+        .next()
+        .unwrap_or(&execfn)
+        .to_vec();
     let comm = name[..name.len().min(15)].to_vec();
     Ok(ExecImage {
         mm,

@@ -13,6 +13,7 @@ pub mod sigframe;
 pub mod signal;
 pub mod syscall;
 pub mod task;
+pub mod timers;
 pub mod wait;
 pub mod waiter;
 
@@ -192,6 +193,7 @@ impl Kernel {
                 uid: t.creds().uid,
                 status: st,
                 addr: 0,
+                value: 0,
             });
         }
         if t.tid == 1 {
@@ -203,6 +205,19 @@ impl Kernel {
                     }
                 }
             }
+        }
+        let has_timers = t
+            .itimer_real
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+            || !t
+                .posix_timers
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_empty();
+        if has_timers {
+            timers::timers().delete_for(t);
         }
         t.release_vfork();
         self.wait_cond.notify_all();

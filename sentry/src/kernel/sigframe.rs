@@ -49,6 +49,8 @@ pub struct SigInfo {
     pub uid: u32,
     pub status: i32,
     pub addr: u64,
+    /// sigval of a POSIX timer's signal.
+    pub value: u64,
 }
 
 impl SigInfo {
@@ -70,6 +72,10 @@ impl SigInfo {
         b[8..12].copy_from_slice(&self.code.to_ne_bytes());
         if self.addr != 0 {
             b[16..24].copy_from_slice(&self.addr.to_ne_bytes());
+        } else if self.code == super::timers::SI_TIMER {
+            b[16..20].copy_from_slice(&self.pid.to_ne_bytes());
+            b[20..24].copy_from_slice(&self.uid.to_ne_bytes());
+            b[24..32].copy_from_slice(&self.value.to_ne_bytes());
         } else {
             b[16..20].copy_from_slice(&self.pid.to_ne_bytes());
             b[20..24].copy_from_slice(&self.uid.to_ne_bytes());

@@ -85,6 +85,10 @@ pub struct TaskShared {
     pub vfork_done: (Mutex<bool>, Condvar),
     /// Signals sent and not yet delivered.
     pub pending: Mutex<super::sigframe::Pending>,
+    /// The ITIMER_REAL timer (alarm/setitimer), once created.
+    pub itimer_real: Mutex<Option<u64>>,
+    /// POSIX timers: the process's timer ids -> timer service ids.
+    pub posix_timers: Mutex<std::collections::BTreeMap<i32, u64>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -129,6 +133,8 @@ impl TaskShared {
             killed_by: AtomicI32::new(0),
             vfork_done: (Mutex::new(false), Condvar::new()),
             pending: Mutex::new(super::sigframe::Pending::default()),
+            itimer_real: Mutex::new(None),
+            posix_timers: Mutex::new(std::collections::BTreeMap::new()),
         }
     }
 

@@ -79,6 +79,9 @@ impl<'a> Walker<'a> {
         if path.is_empty() {
             return Err(Errno::ENOENT);
         }
+        if path[0] == b'/' && self.boundary.is_some() {
+            return Err(Errno::EXDEV);
+        }
         let mut cur = if path[0] == b'/' {
             self.root.clone()
         } else {
