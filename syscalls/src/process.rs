@@ -101,16 +101,73 @@ fn self_or_esrch(t: &Task, pid: u64) -> KResult<()> {
     }
 }
 
+/// The process `pid` names (0: the caller), or ESRCH.
+fn process(t: &Task, pid: u64) -> KResult<std::sync::Arc<sentry::kernel::TaskShared>> {
+    let pid = pid as i32;
+    if pid == 0 || pid == t.tgid() {
+        return Ok(t.shared.clone());
+    }
+    match t.kernel.task(pid) {
+        Some(p) if p.tid == p.tgid => Ok(p),
+        _ => Err(Errno::ESRCH),
+    }
+}
+
 /// getpgid(2).
 pub fn sys_getpgid(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    self_or_esrch(t, a.a[0])?;
-    Ok(t.shared.pgid() as u64)
+    Ok(process(t, a.a[0])?.pgid() as u64)
 }
 
 /// getsid(2).
 pub fn sys_getsid(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    self_or_esrch(t, a.a[0])?;
-    Ok(t.shared.sid() as u64)
+    Ok(process(t, a.a[0])?.sid() as u64)
+}
+
+/// setpgid(2): the caller or one of its children, into a group of the same
+/// session (or a new group named after the process).
+pub fn sys_setpgid(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (pid, pgid) = (a.a[0] as i32, a.a[1] as i32);
+    if pgid < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let target = process(t, pid as u64)?;
+    if target.tgid != t.tgid() && target.ppid() != t.tgid() {
+        return Err(Errno::ESRCH);
+    }
+    if target.sid() != t.shared.sid() {
+        return Err(Errno::EPERM);
+    }
+    if target.sid() == target.tgid {
+        return Err(Errno::EPERM);
+    }
+    let pgid = if pgid == 0 { target.tgid } else { pgid };
+    if pgid != target.tgid
+        && !t
+            .kernel
+            .tasks()
+            .iter()
+            .any(|x| x.pgid() == pgid && x.sid() == t.shared.sid() && !x.is_zombie())
+    {
+        return Err(Errno::EPERM);
+    }
+    target.pgid.store(pgid, Ordering::Relaxed);
+    Ok(0)
+}
+
+/// setsid(2): a new session and group led by the caller, unless it
+/// already leads a group.
+pub fn sys_setsid(t: &mut Task, _a: &SyscallArgs) -> KResult<u64> {
+    let me = t.tgid();
+    if t.kernel
+        .tasks()
+        .iter()
+        .any(|x| x.pgid() == me && !x.is_zombie())
+    {
+        return Err(Errno::EPERM);
+    }
+    t.shared.pgid.store(me, Ordering::Relaxed);
+    t.shared.sid.store(me, Ordering::Relaxed);
+    Ok(me as u64)
 }
 
 fn utsname_field(s: &[u8]) -> [u8; 65] {
