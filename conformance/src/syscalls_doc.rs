@@ -80,6 +80,15 @@ pub const PARTIAL: &[(&str, &str)] = &[
         "a blocked task notices a new signal within 20 ms",
     ),
     ("pause", "a blocked task notices a new signal within 20 ms"),
+    // epoll.rs
+    ("epoll_ctl", "`EPOLLEXCLUSIVE` is treated as level-triggered"),
+    (
+        "epoll_wait",
+        "edge-triggered entries re-report after any readiness change in the sandbox (spurious \
+         wakeups possible)",
+    ),
+    ("epoll_pwait", "the signal mask is checked but not applied during the wait"),
+    ("epoll_pwait2", "the signal mask is checked but not applied during the wait"),
     // timer.rs
     ("setitimer", "`ITIMER_REAL` only (CPU-time itimers: EINVAL)"),
     ("getitimer", "`ITIMER_REAL` only (CPU-time itimers: EINVAL)"),

@@ -7,6 +7,7 @@
 
 pub mod abi;
 pub mod clone;
+pub mod epoll;
 pub mod exec;
 pub mod file;
 pub mod mmap;

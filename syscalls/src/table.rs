@@ -3,7 +3,7 @@
 
 use sentry::kernel::Handler;
 
-use crate::{clone, exec, file, mmap, pipe, poll, process, signal, time, timer, xattr};
+use crate::{clone, epoll, exec, file, mmap, pipe, poll, process, signal, time, timer, xattr};
 
 /// (number, handler) of every implemented syscall.
 pub const IMPLEMENTED: &[(u64, Handler)] = &[
@@ -137,6 +137,7 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (202, process::sys_futex),
     (203, process::sys_sched_setaffinity),
     (204, process::sys_sched_getaffinity),
+    (213, epoll::sys_epoll_create),
     (217, file::sys_getdents64),
     (218, process::sys_set_tid_address),
     (221, file::sys_fadvise64),
@@ -150,6 +151,8 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (229, time::sys_clock_getres),
     (230, time::sys_clock_nanosleep),
     (231, process::sys_exit_group),
+    (232, epoll::sys_epoll_wait),
+    (233, epoll::sys_epoll_ctl),
     (234, signal::sys_tgkill),
     (247, clone::sys_waitid),
     (257, file::sys_openat),
@@ -168,7 +171,11 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (273, process::sys_set_robust_list),
     (277, file::sys_sync_file_range),
     (280, file::sys_utimensat),
+    (281, epoll::sys_epoll_pwait),
+    (284, epoll::sys_eventfd),
     (285, file::sys_fallocate),
+    (290, epoll::sys_eventfd2),
+    (291, epoll::sys_epoll_create1),
     (292, file::sys_dup3),
     (293, pipe::sys_pipe2),
     (295, file::sys_preadv),
@@ -186,6 +193,7 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (436, file::sys_close_range),
     (437, file::sys_openat2),
     (439, file::sys_faccessat2),
+    (441, epoll::sys_epoll_pwait2),
 ];
 
 /// Size of the dispatch array (every x86_64 number fits).

@@ -96,6 +96,10 @@ impl FileImpl for HostFile {
         false
     }
 
+    fn pollable(&self) -> bool {
+        !self.regular
+    }
+
     fn ioctl(&self, mm: &MemoryManager, req: u64, arg: u64) -> KResult<u64> {
         let fd = self.fd.as_raw_fd();
         let mut buf = [0u8; 64];

@@ -2,6 +2,8 @@
 //! upper), synthetic nodes for procfs and devfs, and donated host files.
 
 pub mod dev;
+pub mod epoll;
+pub mod eventfd;
 pub mod gofer;
 pub mod host;
 pub mod overlay;

@@ -210,6 +210,10 @@ impl FileImpl for PipeEnd {
         false
     }
 
+    fn pollable(&self) -> bool {
+        true
+    }
+
     fn readiness(&self, events: u16) -> u16 {
         let st = self.pipe.lock();
         let mut r = 0;

@@ -288,6 +288,16 @@ pub trait FileImpl: Send + Sync {
     fn readiness(&self, events: u16) -> u16 {
         events & (poll::POLLIN | poll::POLLOUT | poll::POLLRDNORM | poll::POLLWRNORM)
     }
+    /// Whether epoll can watch it (files that can block: pipes, eventfds,
+    /// epolls, donated terminals and pipes); EPERM otherwise, as Linux
+    /// answers for regular files.
+    fn pollable(&self) -> bool {
+        false
+    }
+    /// The epoll instance behind an epoll fd.
+    fn as_epoll(&self) -> Option<Arc<crate::fsimpl::epoll::Epoll>> {
+        None
+    }
     /// Told the description's status flags (at open and on F_SETFL), for
     /// files whose behaviour depends on O_NONBLOCK.
     fn status_flags_changed(&self, _flags: u32) {}

@@ -1,0 +1,201 @@
+//! epoll (`epoll(7)`): an interest list of (fd, description) with the
+//! events asked for and the user's data. Readiness is asked of each file
+//! when waiting; level-triggered entries report while ready, edge-triggered
+//! ones only when something in the sandbox changed since they last
+//! reported, one-shot ones once until re-armed. Entries go away when their
+//! description is closed everywhere.
+//!
+//! Not yet: EPOLLEXCLUSIVE semantics (treated as level-triggered), exact
+//! edge detection (the change test is sandbox-wide).
+
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, Weak};
+
+use super::new_ino;
+use super::synth::synth_stat;
+use crate::errno::{Errno, KResult};
+use crate::kernel::waiter;
+use crate::vfs::{FileImpl, Inode, OpenFile, Stat, poll};
+
+pub const EPOLLIN: u32 = 0x001;
+pub const EPOLLPRI: u32 = 0x002;
+pub const EPOLLOUT: u32 = 0x004;
+pub const EPOLLERR: u32 = 0x008;
+pub const EPOLLHUP: u32 = 0x010;
+pub const EPOLLRDNORM: u32 = 0x040;
+pub const EPOLLWRNORM: u32 = 0x100;
+pub const EPOLLRDHUP: u32 = 0x2000;
+pub const EPOLLEXCLUSIVE: u32 = 1 << 28;
+pub const EPOLLWAKEUP: u32 = 1 << 29;
+pub const EPOLLONESHOT: u32 = 1 << 30;
+pub const EPOLLET: u32 = 1 << 31;
+
+struct Entry {
+    file: Weak<OpenFile>,
+    events: u32,
+    data: u64,
+    /// One-shot entry that fired: disabled until EPOLL_CTL_MOD.
+    disabled: bool,
+    /// Edge-triggered: the sandbox-wide generation when last reported.
+    reported_gen: Option<u64>,
+}
+
+/// An epoll instance.
+pub struct Epoll {
+    ino: u64,
+    entries: Mutex<BTreeMap<(i32, usize), Entry>>,
+}
+
+fn key(fd: i32, file: &Arc<OpenFile>) -> (i32, usize) {
+    (fd, Arc::as_ptr(file) as usize)
+}
+
+impl Epoll {
+    /// An empty instance.
+    pub fn new() -> Arc<Epoll> {
+        Arc::new(Epoll {
+            ino: new_ino(),
+            entries: Mutex::new(BTreeMap::new()),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<(i32, usize), Entry>> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// EPOLL_CTL_ADD.
+    pub fn add(&self, fd: i32, file: &Arc<OpenFile>, events: u32, data: u64) -> KResult<()> {
+        let mut e = self.lock();
+        e.retain(|_, v| v.file.strong_count() > 0);
+        if e.keys().any(|k| k.0 == fd) {
+            return Err(Errno::EEXIST);
+        }
+        e.insert(
+            key(fd, file),
+            Entry {
+                file: Arc::downgrade(file),
+                events,
+                data,
+                disabled: false,
+                reported_gen: None,
+            },
+        );
+        drop(e);
+        waiter::notify();
+        Ok(())
+    }
+
+    /// EPOLL_CTL_MOD.
+    pub fn modify(&self, fd: i32, file: &Arc<OpenFile>, events: u32, data: u64) -> KResult<()> {
+        let mut e = self.lock();
+        let ent = e.get_mut(&key(fd, file)).ok_or(Errno::ENOENT)?;
+        ent.events = events;
+        ent.data = data;
+        ent.disabled = false;
+        ent.reported_gen = None;
+        drop(e);
+        waiter::notify();
+        Ok(())
+    }
+
+    /// EPOLL_CTL_DEL.
+    pub fn delete(&self, fd: i32, file: &Arc<OpenFile>) -> KResult<()> {
+        self.lock()
+            .remove(&key(fd, file))
+            .map(|_| ())
+            .ok_or(Errno::ENOENT)
+    }
+
+    /// Collects up to `max` ready (events, data) pairs.
+    pub fn ready(&self, max: usize) -> Vec<(u32, u64)> {
+        let generation = waiter::generation();
+        let mut out = Vec::new();
+        let mut e = self.lock();
+        e.retain(|_, v| v.file.strong_count() > 0);
+        for ent in e.values_mut() {
+            if out.len() >= max {
+                break;
+            }
+            if ent.disabled {
+                continue;
+            }
+            let Some(file) = ent.file.upgrade() else {
+                continue;
+            };
+            let want = (ent.events & 0xffff) as u16 | poll::POLLERR | poll::POLLHUP;
+            let got = u32::from(file.imp.readiness(want)) & (ent.events | EPOLLERR | EPOLLHUP);
+            if got == 0 {
+                continue;
+            }
+            if ent.events & EPOLLET != 0 {
+                if ent.reported_gen == Some(generation) {
+                    continue;
+                }
+                ent.reported_gen = Some(generation);
+            }
+            if ent.events & EPOLLONESHOT != 0 {
+                ent.disabled = true;
+            }
+            out.push((got, ent.data));
+        }
+        out
+    }
+
+    /// Host fds among the watched files (to wait on them).
+    pub fn host_fds(&self) -> Vec<(i32, i16)> {
+        self.lock()
+            .values()
+            .filter_map(|v| {
+                let f = v.file.upgrade()?;
+                Some((f.imp.host_fd()?, (v.events & 0xffff) as i16))
+            })
+            .collect()
+    }
+}
+
+impl Inode for Epoll {
+    fn stat(&self) -> KResult<Stat> {
+        Ok(synth_stat(self.ino, 0o600))
+    }
+    fn open(self: Arc<Self>, _flags: u32) -> KResult<Box<dyn FileImpl>> {
+        Ok(Box::new(EpollFile(self)))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// The open epoll instance.
+pub struct EpollFile(pub Arc<Epoll>);
+
+impl FileImpl for EpollFile {
+    fn read(&self, _buf: &mut [u8], _off: u64) -> KResult<usize> {
+        Err(Errno::EINVAL)
+    }
+    fn write(&self, _buf: &[u8], _off: u64) -> KResult<usize> {
+        Err(Errno::EINVAL)
+    }
+    fn seekable(&self) -> bool {
+        false
+    }
+
+    fn pollable(&self) -> bool {
+        true
+    }
+    fn stream_seek(&self, _off: i64, _whence: u32) -> Option<KResult<u64>> {
+        Some(Err(Errno::ESPIPE))
+    }
+    fn readiness(&self, events: u16) -> u16 {
+        let any = self.0.lock().values().any(|v| {
+            !v.disabled
+                && v.file
+                    .upgrade()
+                    .is_some_and(|f| f.imp.readiness((v.events & 0xffff) as u16) != 0)
+        });
+        if any { poll::POLLIN & events } else { 0 }
+    }
+    fn as_epoll(&self) -> Option<Arc<Epoll>> {
+        Some(self.0.clone())
+    }
+}

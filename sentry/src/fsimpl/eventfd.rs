@@ -1,0 +1,143 @@
+//! eventfd (`eventfd(2)`): a 64-bit counter readable and writable as a
+//! file. Reads take the counter (or one, in semaphore mode) and block at
+//! zero; writes add and block when the sum would overflow.
+
+use std::any::Any;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+
+use super::new_ino;
+use super::synth::synth_stat;
+use crate::errno::{Errno, KResult};
+use crate::kernel::{current, waiter};
+use crate::vfs::{FileImpl, Inode, Stat, poll};
+
+const MAX: u64 = u64::MAX - 1;
+
+/// An eventfd object.
+pub struct EventFd {
+    ino: u64,
+    count: Mutex<u64>,
+    changed: Condvar,
+    semaphore: bool,
+    nonblock: AtomicBool,
+}
+
+impl EventFd {
+    /// A counter starting at `init`.
+    pub fn new(init: u64, semaphore: bool) -> Arc<EventFd> {
+        Arc::new(EventFd {
+            ino: new_ino(),
+            count: Mutex::new(init),
+            changed: Condvar::new(),
+            semaphore,
+            nonblock: AtomicBool::new(false),
+        })
+    }
+}
+
+impl Inode for EventFd {
+    fn stat(&self) -> KResult<Stat> {
+        Ok(synth_stat(self.ino, 0o600))
+    }
+    fn open(self: Arc<Self>, _flags: u32) -> KResult<Box<dyn FileImpl>> {
+        Ok(Box::new(EventFdFile(self)))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// The open eventfd.
+pub struct EventFdFile(pub Arc<EventFd>);
+
+impl FileImpl for EventFdFile {
+    fn read(&self, buf: &mut [u8], _off: u64) -> KResult<usize> {
+        if buf.len() < 8 {
+            return Err(Errno::EINVAL);
+        }
+        let e = &self.0;
+        let mut c = e.count.lock().unwrap_or_else(|p| p.into_inner());
+        while *c == 0 {
+            if e.nonblock.load(Ordering::Relaxed) {
+                return Err(Errno::EAGAIN);
+            }
+            if current::interrupted() {
+                return Err(Errno::EINTR);
+            }
+            c = e
+                .changed
+                .wait_timeout(c, current::INTERRUPT_CHECK)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        let v = if e.semaphore { 1 } else { *c };
+        *c -= v;
+        drop(c);
+        e.changed.notify_all();
+        waiter::notify();
+        buf[..8].copy_from_slice(&v.to_ne_bytes());
+        Ok(8)
+    }
+
+    fn write(&self, buf: &[u8], _off: u64) -> KResult<usize> {
+        if buf.len() < 8 {
+            return Err(Errno::EINVAL);
+        }
+        let v = u64::from_ne_bytes(buf[..8].try_into().map_err(|_| Errno::EINVAL)?);
+        if v == u64::MAX {
+            return Err(Errno::EINVAL);
+        }
+        let e = &self.0;
+        let mut c = e.count.lock().unwrap_or_else(|p| p.into_inner());
+        while MAX - *c < v {
+            if e.nonblock.load(Ordering::Relaxed) {
+                return Err(Errno::EAGAIN);
+            }
+            if current::interrupted() {
+                return Err(Errno::EINTR);
+            }
+            c = e
+                .changed
+                .wait_timeout(c, current::INTERRUPT_CHECK)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        *c += v;
+        drop(c);
+        e.changed.notify_all();
+        waiter::notify();
+        Ok(8)
+    }
+
+    fn seekable(&self) -> bool {
+        false
+    }
+
+    fn pollable(&self) -> bool {
+        true
+    }
+
+    fn stream_seek(&self, _off: i64, _whence: u32) -> Option<KResult<u64>> {
+        Some(Err(Errno::ESPIPE))
+    }
+
+    fn readiness(&self, events: u16) -> u16 {
+        let c = *self.0.count.lock().unwrap_or_else(|p| p.into_inner());
+        let mut r = 0;
+        if c > 0 {
+            r |= poll::POLLIN | poll::POLLRDNORM;
+        }
+        if c < MAX {
+            r |= poll::POLLOUT | poll::POLLWRNORM;
+        }
+        r & events
+    }
+
+    fn status_flags_changed(&self, flags: u32) {
+        self.0.nonblock.store(
+            flags & crate::vfs::oflags::O_NONBLOCK != 0,
+            Ordering::Relaxed,
+        );
+    }
+}
