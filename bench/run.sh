@@ -21,6 +21,15 @@
 #   open+read+close  ns per open+read(4 KiB)+close of a small file
 #   stat         ns per stat(2) of a small file
 #   seqread      MiB/s reading a 100 MiB file with 1 MiB reads
+#   forkwait     µs per fork + child _exit(0) + waitpid
+#   forkexec     µs per fork + exec of /bin/true + waitpid
+#   pipepong     µs per round trip of one byte between two processes over
+#                two pipes
+#   bigfork      forkwait with 200 MiB of resident (malloc+memset, untimed)
+#                private memory in the parent
+#   threadjoin   µs per pthread_create + pthread_join
+#   futexpong    µs per round trip between two threads handing a turn
+#                over with FUTEX_WAIT/FUTEX_WAKE
 #   start /bin/true, start python3 -c pass: median wall time in ms of
 #                STARTUP_RUNS sequential runs, including the runtime's own
 #                start-up and tear-down
@@ -259,8 +268,12 @@ ratio() {
 
 # Iteration counts: native runs ~0.1-0.5 s; sandboxed runs use fewer
 # iterations since every syscall traps into a user-space kernel.
-declare -A N_NATIVE=([getppid]=2000000 [openread]=200000 [stat]=500000 [seqread]=20)
-declare -A N_SANDBOX=([getppid]=20000 [openread]=5000 [stat]=20000 [seqread]=5)
+declare -A N_NATIVE=([getppid]=2000000 [openread]=200000 [stat]=500000 [seqread]=20
+    [forkwait]=2000 [forkexec]=500 [pipepong]=100000 [bigfork]=20
+    [threadjoin]=20000 [futexpong]=100000)
+declare -A N_SANDBOX=([getppid]=20000 [openread]=5000 [stat]=20000 [seqread]=5
+    [forkwait]=200 [forkexec]=50 [pipepong]=5000 [bigfork]=5
+    [threadjoin]=500 [futexpong]=5000)
 
 case_args() { # case runtime -> program and args
     local c=$1 rt=$2 n
@@ -270,6 +283,12 @@ case_args() { # case runtime -> program and args
         openread) echo "$work/openread $small $n" ;;
         stat) echo "$work/stat $small $n" ;;
         seqread) echo "$work/seqread $big $n" ;;
+        forkwait) echo "$work/forkwait $n" ;;
+        forkexec) echo "$work/forkexec $n /bin/true" ;;
+        pipepong) echo "$work/pipepong $n" ;;
+        bigfork) echo "$work/forkwait $n 200" ;;
+        threadjoin) echo "$work/threadjoin $n" ;;
+        futexpong) echo "$work/futexpong $n" ;;
     esac
 }
 
@@ -278,6 +297,12 @@ declare -A LABEL=(
     [openread]="open+read+close (ns/iter)"
     [stat]="stat (ns/call)"
     [seqread]="seq read 100 MiB, 1 MiB reads (MiB/s)"
+    [forkwait]="fork+exit+wait (µs/iter)"
+    [forkexec]="fork+exec+wait /bin/true (µs/iter)"
+    [pipepong]="pipe ping-pong, 2 processes (µs/round trip)"
+    [bigfork]="fork+exit+wait, 200 MiB resident (µs/iter)"
+    [threadjoin]="thread create+join (µs/iter)"
+    [futexpong]="futex ping-pong, 2 threads (µs/round trip)"
     [true]="start /bin/true (ms)"
     [python]="start python3 -c pass (ms)"
 )
@@ -285,7 +310,8 @@ declare -A LABEL=(
 for mode in $MODES; do
     log "== mode: $mode"
     rows=()
-    for c in getppid openread stat seqread true python; do
+    for c in getppid openread stat seqread forkwait forkexec pipepong bigfork \
+        threadjoin futexpong true python; do
         declare -A v=()
         for rt in native runlx runsc; do
             case $c in

@@ -80,15 +80,28 @@ pub const PARTIAL: &[(&str, &str)] = &[
         "a blocked task notices a new signal within 20 ms",
     ),
     ("pause", "a blocked task notices a new signal within 20 ms"),
+    (
+        "rt_sigtimedwait",
+        "polls for the awaited signals every 2 ms",
+    ),
     // epoll.rs
-    ("epoll_ctl", "`EPOLLEXCLUSIVE` is treated as level-triggered"),
+    (
+        "epoll_ctl",
+        "`EPOLLEXCLUSIVE` is treated as level-triggered",
+    ),
     (
         "epoll_wait",
         "edge-triggered entries re-report after any readiness change in the sandbox (spurious \
          wakeups possible)",
     ),
-    ("epoll_pwait", "the signal mask is checked but not applied during the wait"),
-    ("epoll_pwait2", "the signal mask is checked but not applied during the wait"),
+    (
+        "epoll_pwait",
+        "the signal mask is checked but not applied during the wait",
+    ),
+    (
+        "epoll_pwait2",
+        "the signal mask is checked but not applied during the wait",
+    ),
     // timer.rs
     ("setitimer", "`ITIMER_REAL` only (CPU-time itimers: EINVAL)"),
     ("getitimer", "`ITIMER_REAL` only (CPU-time itimers: EINVAL)"),
@@ -154,7 +167,7 @@ pub const PARTIAL: &[(&str, &str)] = &[
     ),
     (
         "pipe",
-        "a blocked end notices a signal within 20 ms; no `F_SETPIPE_SZ`, `splice` or `tee`",
+        "a blocked end notices a signal within 20 ms; no `splice` or `tee`; `F_SETPIPE_SZ` up to 1 MiB",
     ),
     ("pipe2", "as `pipe`; `O_DIRECT` accepted but byte-stream"),
 ];

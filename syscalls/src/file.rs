@@ -1433,6 +1433,9 @@ pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let (cmd, arg) = (a.a[1] as u32 as u64, a.a[2]);
     let entry = t.fds().entry(fd)?;
     let path_only = entry.file.flags() & O_PATH != 0;
+    if !path_only && let Some(r) = entry.file.imp.fcntl(cmd as u32, arg) {
+        return r;
+    }
     match cmd {
         F_DUPFD | F_DUPFD_CLOEXEC => {
             let limit = t.shared.limits().nofile();
@@ -1484,6 +1487,8 @@ pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             Ok(0)
         }
         F_GET_SEALS if !path_only => Ok(u64::from(entry.file.inode.seals()?)),
+        // Pipe-only commands on anything else.
+        1031 | 1032 => Err(Errno::EBADF),
         F_GETOWN if !path_only => Ok(0),
         F_SETOWN if !path_only => Ok(0),
         _ if path_only => Err(Errno::EBADF),

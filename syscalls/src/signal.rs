@@ -255,3 +255,84 @@ pub fn sys_rt_sigsuspend(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 pub fn sys_pause(_t: &mut Task, _a: &SyscallArgs) -> KResult<u64> {
     wait_for_signal()
 }
+
+/// rt_sigtimedwait(2): takes a signal of `set` once one is pending.
+pub fn sys_rt_sigtimedwait(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let [set_addr, info, timeout, size, ..] = a.a;
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let set = t.read_u64(set_addr)? & !UNBLOCKABLE;
+    let deadline = if timeout == 0 {
+        None
+    } else {
+        let (s, n) = crate::abi::decode_timespec(t.read_bytes::<16>(timeout)?);
+        if s < 0 || !(0..1_000_000_000).contains(&n) {
+            return Err(Errno::EINVAL);
+        }
+        Some(std::time::Instant::now() + std::time::Duration::new(s as u64, n as u32))
+    };
+    loop {
+        if let Some(si) = t.shared.take_from(set) {
+            if info != 0 {
+                t.copy_out(info, &si.to_bytes())?;
+            }
+            return Ok(si.signo as u64);
+        }
+        if sentry::kernel::current::interrupted() {
+            return Err(Errno::EINTR);
+        }
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            return Err(Errno::EAGAIN);
+        }
+        let nap = deadline.map_or(sentry::kernel::current::INTERRUPT_CHECK, |d| {
+            d.saturating_duration_since(std::time::Instant::now())
+                .min(sentry::kernel::current::INTERRUPT_CHECK)
+        });
+        std::thread::sleep(nap.min(std::time::Duration::from_millis(2)));
+    }
+}
+
+fn queue_info(t: &Task, target: &TaskShared, sig: i32, info_addr: u64) -> KResult<u64> {
+    if !(0..=NSIG as i32).contains(&sig) {
+        return Err(Errno::EINVAL);
+    }
+    let b = t.read_bytes::<32>(info_addr)?;
+    let code = i32::from_ne_bytes(b[8..12].try_into().unwrap_or([0; 4]));
+    let is_self = target.tgid == t.tgid();
+    if (code >= 0 || code == SI_TKILL) && !is_self {
+        return Err(Errno::EPERM);
+    }
+    if sig != 0 {
+        target.send(SigInfo {
+            signo: sig,
+            code,
+            pid: i32::from_ne_bytes(b[16..20].try_into().unwrap_or([0; 4])),
+            uid: u32::from_ne_bytes(b[20..24].try_into().unwrap_or([0; 4])),
+            status: 0,
+            addr: 0,
+            value: u64::from_ne_bytes(b[24..32].try_into().unwrap_or([0; 8])),
+        });
+    }
+    Ok(0)
+}
+
+/// rt_sigqueueinfo(2).
+pub fn sys_rt_sigqueueinfo(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let target = t
+        .kernel
+        .task(a.a[0] as i32)
+        .filter(|x| x.tid == x.tgid)
+        .ok_or(Errno::ESRCH)?;
+    queue_info(t, &target, a.a[1] as i32, a.a[2])
+}
+
+/// rt_tgsigqueueinfo(2).
+pub fn sys_rt_tgsigqueueinfo(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let target = t
+        .kernel
+        .task(a.a[1] as i32)
+        .filter(|x| x.tgid == a.a[0] as i32)
+        .ok_or(Errno::ESRCH)?;
+    queue_info(t, &target, a.a[2] as i32, a.a[3])
+}

@@ -24,6 +24,8 @@ pub const PIPE_BUF: usize = 4096;
 
 struct State {
     buf: VecDeque<u8>,
+    /// Capacity (F_SETPIPE_SZ), a power of two of at least a page.
+    capacity: usize,
     readers: usize,
     writers: usize,
 }
@@ -42,6 +44,7 @@ impl Pipe {
             ino: new_ino(),
             state: Mutex::new(State {
                 buf: VecDeque::new(),
+                capacity: PIPE_CAPACITY,
                 readers: 0,
                 writers: 0,
             }),
@@ -98,7 +101,27 @@ pub struct PipeEnd {
     pub nonblock: Arc<std::sync::atomic::AtomicBool>,
 }
 
+/// The largest pipe F_SETPIPE_SZ grants (like fs.pipe-max-size for root).
+pub const PIPE_MAX_SIZE: usize = 1 << 20;
+
 impl PipeEnd {
+    fn set_capacity(&self, want: u64) -> KResult<u64> {
+        let want = (want as u32 as usize).max(4096);
+        if want > PIPE_MAX_SIZE {
+            return Err(Errno::EPERM);
+        }
+        let size = want.next_power_of_two();
+        let mut st = self.pipe.lock();
+        if st.buf.len() > size {
+            return Err(Errno::EBUSY);
+        }
+        st.capacity = size;
+        drop(st);
+        self.pipe.changed.notify_all();
+        crate::kernel::waiter::notify();
+        Ok(size as u64)
+    }
+
     fn nonblocking(&self) -> bool {
         self.nonblock.load(std::sync::atomic::Ordering::Relaxed)
     }
@@ -170,7 +193,7 @@ impl FileImpl for PipeEnd {
                     Err(Errno::EPIPE)
                 };
             }
-            let room = PIPE_CAPACITY - st.buf.len();
+            let room = st.capacity.saturating_sub(st.buf.len());
             let left = buf.len() - done;
             // Small writes go in whole or not at all.
             let fits = if left <= PIPE_BUF {
@@ -220,7 +243,7 @@ impl FileImpl for PipeEnd {
         if self.write {
             if st.readers == 0 {
                 r |= poll::POLLERR;
-            } else if PIPE_CAPACITY - st.buf.len() >= PIPE_BUF {
+            } else if st.capacity.saturating_sub(st.buf.len()) >= PIPE_BUF.min(st.capacity) {
                 r |= poll::POLLOUT | poll::POLLWRNORM;
             }
         } else {
@@ -246,6 +269,16 @@ impl FileImpl for PipeEnd {
 
     fn stream_seek(&self, _off: i64, _whence: u32) -> Option<KResult<u64>> {
         Some(Err(Errno::ESPIPE))
+    }
+
+    fn fcntl(&self, cmd: u32, arg: u64) -> Option<KResult<u64>> {
+        const F_SETPIPE_SZ: u32 = 1031;
+        const F_GETPIPE_SZ: u32 = 1032;
+        match cmd {
+            F_GETPIPE_SZ => Some(Ok(self.pipe.lock().capacity as u64)),
+            F_SETPIPE_SZ => Some(self.set_capacity(arg)),
+            _ => None,
+        }
     }
 
     fn status_flags_changed(&self, flags: u32) {

@@ -36,6 +36,7 @@ pub const SA_RESTORER: u64 = 0x0400_0000;
 /// si_code values.
 pub const SI_USER: i32 = 0;
 pub const SI_TKILL: i32 = -6;
+pub const SI_QUEUE: i32 = -1;
 pub const CLD_EXITED: i32 = 1;
 pub const CLD_KILLED: i32 = 2;
 pub const CLD_DUMPED: i32 = 3;
@@ -72,7 +73,7 @@ impl SigInfo {
         b[8..12].copy_from_slice(&self.code.to_ne_bytes());
         if self.addr != 0 {
             b[16..24].copy_from_slice(&self.addr.to_ne_bytes());
-        } else if self.code == super::timers::SI_TIMER {
+        } else if self.code == super::timers::SI_TIMER || self.code == SI_QUEUE {
             b[16..20].copy_from_slice(&self.pid.to_ne_bytes());
             b[20..24].copy_from_slice(&self.uid.to_ne_bytes());
             b[24..32].copy_from_slice(&self.value.to_ne_bytes());
@@ -155,6 +156,19 @@ impl TaskShared {
     pub fn has_deliverable(&self) -> bool {
         let set = self.pending.lock().unwrap_or_else(|e| e.into_inner()).set;
         set != 0 && set & !self.signals().mask != 0
+    }
+
+    /// Takes a pending signal of `set` (lowest first), blocked or not
+    /// (rt_sigtimedwait).
+    pub fn take_from(&self, set: u64) -> Option<SigInfo> {
+        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let ready = p.set & set;
+        if ready == 0 {
+            return None;
+        }
+        let sig = ready.trailing_zeros() as i32 + 1;
+        p.set &= !bit(sig);
+        Some(p.info[(sig - 1) as usize])
     }
 
     /// The pending set (rt_sigpending).

@@ -294,6 +294,11 @@ pub trait FileImpl: Send + Sync {
     fn pollable(&self) -> bool {
         false
     }
+    /// fcntl commands specific to this kind of file (F_GETPIPE_SZ, ...);
+    /// None when it has none.
+    fn fcntl(&self, _cmd: u32, _arg: u64) -> Option<KResult<u64>> {
+        None
+    }
     /// The epoll instance behind an epoll fd.
     fn as_epoll(&self) -> Option<Arc<crate::fsimpl::epoll::Epoll>> {
         None
