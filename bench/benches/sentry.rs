@@ -57,6 +57,16 @@ impl AddressSpace for NoopSpace {
     }
     fn kill(&self) {}
 
+    fn new_thread(&self) -> KResult<i64> {
+        Ok(0)
+    }
+
+    fn attach_thread(&self, _handle: i64) -> KResult<()> {
+        Ok(())
+    }
+
+    fn exit_thread(&self) {}
+
     fn as_any(&self) -> &dyn Any {
         self
     }

@@ -125,8 +125,7 @@ pub const PARTIAL: &[(&str, &str)] = &[
     // process.rs
     (
         "futex",
-        "one thread only: `WAKE` wakes nobody, `WAIT` can only time out (EDEADLK without \
-         a timeout); other operations ENOSYS",
+        "no PI futexes, no FUTEX_WAKE_OP; robust lists are not cleaned up on thread death",
     ),
     (
         "prctl",
@@ -149,7 +148,7 @@ pub const PARTIAL: &[(&str, &str)] = &[
     // clone.rs, pipe.rs
     (
         "clone",
-        "processes only: no threads (`CLONE_VM` without `CLONE_VFORK`, `CLONE_THREAD`), no namespaces or pidfds; the address space is copied eagerly",
+        "threads and processes; no `CLONE_VM` without `CLONE_THREAD` or `CLONE_VFORK`, no namespaces or pidfds; a process's address space is copied eagerly",
     ),
     ("clone3", "as `clone`; no `set_tid`"),
     (

@@ -147,3 +147,23 @@ fn shell_traps_background_jobs_and_wait() {
         "trap 'echo bye' EXIT; (exit 3) & wait $!; echo $?",
     ]);
 }
+
+#[test]
+fn python_threads_pool_and_queue() {
+    same_as_native(&[
+        "/usr/bin/python3",
+        "-c",
+        "import threading, queue, concurrent.futures\n\
+         lock = threading.Lock(); total = 0\n\
+         def work(n):\n    global total\n    for _ in range(2000):\n        with lock:\n            total += 1\n    return n * n\n\
+         ts = [threading.Thread(target=work, args=(i,)) for i in range(8)]\n\
+         [t.start() for t in ts]; [t.join() for t in ts]\n\
+         print('total', total)\n\
+         with concurrent.futures.ThreadPoolExecutor(4) as ex:\n    print(sorted(ex.map(work, range(6))))\n\
+         q = queue.Queue()\n\
+         threading.Thread(target=lambda: [q.put(i) for i in range(100)] + [q.put(None)]).start()\n\
+         s = 0\n\
+         while (x := q.get()) is not None: s += x\n\
+         print('queue', s)",
+    ]);
+}

@@ -406,15 +406,22 @@ pub fn sys_getrandom(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     Ok(n as u64)
 }
 
-/// exit(2): with one thread per process so far, the process ends.
+/// exit(2): ends the calling thread; the last thread's exit ends the
+/// process.
 pub fn sys_exit(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    t.exit = Some(ExitStatus::Exited(a.a[0] as i32 & 0xff));
+    let status = ExitStatus::Exited(a.a[0] as i32 & 0xff);
+    if t.other_threads().is_empty() {
+        t.exit_group(status);
+    } else {
+        t.exit_thread_only = true;
+        t.exit = Some(status);
+    }
     Ok(0)
 }
 
 /// exit_group(2).
 pub fn sys_exit_group(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    t.exit = Some(ExitStatus::Exited(a.a[0] as i32 & 0xff));
+    t.exit_group(ExitStatus::Exited(a.a[0] as i32 & 0xff));
     Ok(0)
 }
 
@@ -499,47 +506,57 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     }
 }
 
-/// futex(2) for one thread: WAKE finds no waiter; WAIT fails with EAGAIN
-/// when the word changed, else sleeps until its timeout (nothing else can
-/// wake a lone thread). Requeue and PI operations come with threads.
+/// futex(2): WAIT, WAKE, REQUEUE, CMP_REQUEUE and the BITSET variants
+/// (`sentry::kernel::futex`); PI and WAKE_OP are not built yet.
 pub fn sys_futex(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    use sentry::kernel::futex;
     const FUTEX_WAIT: u64 = 0;
     const FUTEX_WAKE: u64 = 1;
+    const FUTEX_REQUEUE: u64 = 3;
+    const FUTEX_CMP_REQUEUE: u64 = 4;
     const FUTEX_WAIT_BITSET: u64 = 9;
     const FUTEX_WAKE_BITSET: u64 = 10;
-    let [uaddr, op, val, timeout, ..] = a.a;
-    if uaddr % 4 != 0 {
-        return Err(Errno::EINVAL);
-    }
+    const FUTEX_CLOCK_REALTIME: u64 = 256;
+    let [uaddr, op, val, timeout, uaddr2, val3] = a.a;
     match op & 127 {
-        FUTEX_WAKE | FUTEX_WAKE_BITSET => Ok(0),
         cmd @ (FUTEX_WAIT | FUTEX_WAIT_BITSET) => {
-            let cur = u32::from_ne_bytes(t.read_bytes::<4>(uaddr)?);
-            if cur != val as u32 {
-                return Err(Errno::EAGAIN);
-            }
-            if timeout == 0 {
-                return Err(Errno::EDEADLK.why("a lone thread waits on a futex nobody can wake"));
-            }
-            let (s, n) = decode_timespec(t.read_bytes::<16>(timeout)?);
-            if s < 0 || !(0..1_000_000_000).contains(&n) {
-                return Err(Errno::EINVAL);
-            }
-            let d = if cmd == FUTEX_WAIT_BITSET {
-                let clock = if op & 256 != 0 { 0 } else { 1 };
-                let (cs, cn) = sys::clock_gettime(clock)?;
-                let target = i128::from(s) * 1_000_000_000 + i128::from(n);
-                let now = i128::from(cs) * 1_000_000_000 + i128::from(cn);
-                Duration::from_nanos((target - now).max(0) as u64)
+            let bitset = if cmd == FUTEX_WAIT {
+                u32::MAX
             } else {
-                Duration::new(s as u64, n as u32)
+                val3 as u32
             };
-            if !sentry::kernel::current::sleep(d) {
-                return Err(Errno::EINTR);
-            }
-            Err(Errno::ETIMEDOUT)
+            let deadline = if timeout == 0 {
+                None
+            } else {
+                let (s, n) = decode_timespec(t.read_bytes::<16>(timeout)?);
+                if s < 0 || !(0..1_000_000_000).contains(&n) {
+                    return Err(Errno::EINVAL);
+                }
+                let d = if cmd == FUTEX_WAIT_BITSET {
+                    let clock = if op & FUTEX_CLOCK_REALTIME != 0 { 0 } else { 1 };
+                    let (cs, cn) = sys::clock_gettime(clock)?;
+                    let target = i128::from(s) * 1_000_000_000 + i128::from(n);
+                    let now = i128::from(cs) * 1_000_000_000 + i128::from(cn);
+                    Duration::from_nanos((target - now).max(0) as u64)
+                } else {
+                    Duration::new(s as u64, n as u32)
+                };
+                Some(std::time::Instant::now() + d)
+            };
+            futex::wait(&t.mm, uaddr, val as u32, bitset, deadline)
         }
-        _ => Err(Errno::ENOSYS.why("futex operation needs threads (not yet)")),
+        FUTEX_WAKE => futex::wake(&t.mm, uaddr, val as u32, u32::MAX),
+        FUTEX_WAKE_BITSET => futex::wake(&t.mm, uaddr, val as u32, val3 as u32),
+        FUTEX_REQUEUE => futex::requeue(&t.mm, uaddr, uaddr2, val as u32, timeout as u32, None),
+        FUTEX_CMP_REQUEUE => futex::requeue(
+            &t.mm,
+            uaddr,
+            uaddr2,
+            val as u32,
+            timeout as u32,
+            Some(val3 as u32),
+        ),
+        _ => Err(Errno::ENOSYS.why("PI futexes and FUTEX_WAKE_OP are not implemented yet")),
     }
 }
 

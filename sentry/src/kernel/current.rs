@@ -23,7 +23,9 @@ pub const INTERRUPT_CHECK: std::time::Duration = std::time::Duration::from_milli
 /// Whether the current task was sent a fatal signal while blocked.
 pub fn interrupted() -> bool {
     get().is_some_and(|t| {
-        t.killed_by.load(std::sync::atomic::Ordering::Relaxed) != 0 || t.has_deliverable()
+        t.killed_by.load(std::sync::atomic::Ordering::Relaxed) != 0
+            || t.has_deliverable()
+            || t.group_exiting()
     })
 }
 

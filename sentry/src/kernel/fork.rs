@@ -53,14 +53,98 @@ pub struct CloneArgs {
 }
 
 impl Task {
+    /// Creates a thread of this task's process: a new stub thread in the
+    /// same stub process (created by this task's own stub thread), served
+    /// by a new sentry thread that takes it over.
+    fn spawn_thread(&mut self, a: &CloneArgs) -> KResult<i32> {
+        let live = self.kernel.tasks().len();
+        if live >= MAX_TASKS {
+            return Err(Errno::EAGAIN.why("the sandbox's task limit is reached"));
+        }
+        let handle = self.mm.address_space().new_thread()?;
+        let kernel = self.kernel.clone();
+        let tid = kernel.alloc_pid();
+        let parent = &self.shared;
+        let fs = if a.flags & CLONE_FS != 0 {
+            parent.fs.clone()
+        } else {
+            Arc::new(Mutex::new(parent.fs().clone()))
+        };
+        let child = Arc::new(
+            TaskShared::new(
+                tid,
+                parent.ppid(),
+                (parent.pgid(), parent.sid()),
+                parent.fds.clone(),
+                fs,
+                parent.creds().clone(),
+                parent.limits().clone(),
+                parent.signals().clone(),
+            )
+            .into_thread_of(parent),
+        );
+        *child.comm.lock().unwrap_or_else(|p| p.into_inner()) = parent.comm();
+        *child.exe.lock().unwrap_or_else(|p| p.into_inner()) = parent.exe();
+        let mut regs = self.regs;
+        regs.rax = 0;
+        if a.stack != 0 {
+            regs.rsp = a.stack;
+        }
+        if a.flags & CLONE_SETTLS != 0 {
+            regs.fs_base = a.tls;
+        }
+        if a.flags & CLONE_PARENT_SETTID != 0 {
+            self.copy_out(a.parent_tid, &tid.to_ne_bytes())?;
+        }
+        if a.flags & CLONE_CHILD_SETTID != 0 {
+            self.copy_out(a.child_tid, &tid.to_ne_bytes())?;
+        }
+        kernel.add_task(child.clone());
+        let mm = self.mm.clone();
+        let args = *a;
+        let thread_child = child.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("task-{tid}"))
+            .spawn(move || {
+                let start = || -> KResult<Task> {
+                    mm.address_space().attach_thread(handle)?;
+                    let mut t = Task::new_child(kernel.clone(), thread_child.clone(), regs, mm)?;
+                    if args.flags & CLONE_CHILD_CLEARTID != 0 {
+                        t.clear_child_tid = args.child_tid;
+                    }
+                    Ok(t)
+                };
+                match start() {
+                    Ok(t) => {
+                        t.run();
+                    }
+                    Err(e) => {
+                        log::error!("starting thread {tid}: {e}");
+                        kernel.remove_task(tid);
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            log::error!("no sentry thread for thread {tid}: {e}");
+            self.kernel.remove_task(tid);
+            return Err(Errno::EAGAIN);
+        }
+        Ok(tid)
+    }
+
     /// Creates a child process; returns its pid.
     pub fn fork(&mut self, a: &CloneArgs) -> KResult<i32> {
         let f = a.flags;
-        if f & CLONE_THREAD != 0
-            || f & CLONE_SIGHAND != 0
-            || (f & CLONE_VM != 0 && f & CLONE_VFORK == 0)
+        if f & CLONE_THREAD != 0 && f & CLONE_SIGHAND == 0
+            || f & CLONE_SIGHAND != 0 && f & CLONE_VM == 0
         {
-            return Err(Errno::ENOSYS.why("threads are not implemented yet"));
+            return Err(Errno::EINVAL);
+        }
+        if f & CLONE_THREAD != 0 {
+            return self.spawn_thread(a);
+        }
+        if f & CLONE_VM != 0 && f & CLONE_VFORK == 0 {
+            return Err(Errno::ENOSYS.why("CLONE_VM without CLONE_THREAD is not implemented yet"));
         }
         if f & (CLONE_NEWNS | 0x7e00_0000 | CLONE_PIDFD) != 0 {
             return Err(Errno::EINVAL.why("namespaces and pidfds are not supported yet"));

@@ -8,6 +8,7 @@ pub mod creds;
 pub mod current;
 pub mod exec;
 pub mod fork;
+pub mod futex;
 pub mod limits;
 pub mod sigframe;
 pub mod signal;

@@ -83,6 +83,9 @@ pub struct TaskShared {
     pub killed_by: AtomicI32,
     /// vfork: the parent waits until this is set (exec or exit).
     pub vfork_done: (Mutex<bool>, Condvar),
+    /// How the whole thread group ends once exit_group (or exec) decided
+    /// it; shared by every thread of the group.
+    pub group_exit: Arc<Mutex<Option<ExitStatus>>>,
     /// Signals sent and not yet delivered.
     pub pending: Mutex<super::sigframe::Pending>,
     /// The ITIMER_REAL timer (alarm/setitimer), once created.
@@ -133,6 +136,7 @@ impl TaskShared {
             killed_by: AtomicI32::new(0),
             vfork_done: (Mutex::new(false), Condvar::new()),
             pending: Mutex::new(super::sigframe::Pending::default()),
+            group_exit: Arc::new(Mutex::new(None)),
             itimer_real: Mutex::new(None),
             posix_timers: Mutex::new(std::collections::BTreeMap::new()),
         }
@@ -170,6 +174,20 @@ impl TaskShared {
     pub fn ppid(&self) -> i32 {
         self.ppid.load(Ordering::Relaxed)
     }
+    /// A thread of `leader`'s group: same tgid, parent, group, session,
+    /// and group-exit slot.
+    pub fn into_thread_of(mut self, leader: &TaskShared) -> TaskShared {
+        self.tgid = leader.tgid;
+        self.ppid = AtomicI32::new(leader.ppid());
+        self.group_exit = leader.group_exit.clone();
+        self
+    }
+
+    /// Whether the thread group is ending (exit_group or exec elsewhere).
+    pub fn group_exiting(&self) -> bool {
+        lock(&self.group_exit).is_some()
+    }
+
     /// Whether it has exited (a zombie).
     pub fn is_zombie(&self) -> bool {
         lock(&self.exit_status).is_some()
@@ -211,6 +229,8 @@ pub struct Task {
     pub mm: Arc<MemoryManager>,
     /// Set by exit/exit_group (and fatal signals): the loop stops.
     pub exit: Option<ExitStatus>,
+    /// exit(2) of one thread while others go on.
+    pub exit_thread_only: bool,
     pub clear_child_tid: u64,
     pub robust_list: (u64, u64),
 }
@@ -243,6 +263,7 @@ impl Task {
             regs: image.regs,
             mm: image.mm.clone(),
             exit: None,
+            exit_thread_only: false,
             clear_child_tid: 0,
             robust_list: (0, 0),
             interrupted_syscall: None,
@@ -269,6 +290,7 @@ impl Task {
             regs,
             mm,
             exit: None,
+            exit_thread_only: false,
             clear_child_tid: 0,
             robust_list: (0, 0),
             interrupted_syscall: None,
@@ -386,6 +408,9 @@ impl Task {
     pub fn run(mut self) -> ExitStatus {
         current::set(Some(self.shared.clone()));
         let status = loop {
+            if let Some(st) = *lock(&self.shared.group_exit) {
+                break st;
+            }
             let by = self.shared.killed_by.load(Ordering::Relaxed);
             if by != 0 {
                 break self.fatal_signal(by);
@@ -459,7 +484,12 @@ impl Task {
                 }
             }
         };
-        self.shared.fds.clear();
+        // The fd table closes with its last user (threads share it).
+        if Arc::strong_count(&self.shared.fds) == 1
+            || self.shared.group_exiting() && self.tid() == self.tgid()
+        {
+            self.shared.fds.clear();
+        }
         current::set(None);
         if self.kernel.tracing() {
             let line = match status {
@@ -472,13 +502,57 @@ impl Task {
             };
             self.kernel.trace_line(&line);
         }
-        // Drop the address space here, on its tracer's thread.
-        *lock(&self.shared.mm) = None;
         let kernel = self.kernel.clone();
         let shared = self.shared.clone();
+        let group_status = *lock(&shared.group_exit);
+        if shared.tid != shared.tgid || self.exit_thread_only {
+            // One thread of several: it goes without a trace for the parent.
+            self.end_thread();
+            *lock(&shared.mm) = None;
+            drop(self);
+            kernel.remove_task(shared.tid);
+            return group_status.unwrap_or(status);
+        }
+        let status = group_status.unwrap_or(status);
+        // Drop the address space here, on its tracer's thread.
+        *lock(&self.shared.mm) = None;
         drop(self);
         kernel.task_exited(&shared, status);
         status
+    }
+
+    /// The end of one thread: clear_child_tid is zeroed and woken (what
+    /// pthread_join waits on), and its stub thread exits.
+    fn end_thread(&mut self) {
+        if self.clear_child_tid != 0 {
+            let _ = self.mm.copy_out(self.clear_child_tid, &0u32.to_ne_bytes());
+            let _ = super::futex::wake(&self.mm, self.clear_child_tid, 1, u32::MAX);
+        }
+        if !self.shared.group_exiting() {
+            self.mm.address_space().exit_thread();
+        }
+    }
+
+    /// Other live threads of this task's group.
+    pub fn other_threads(&self) -> Vec<Arc<TaskShared>> {
+        self.kernel
+            .tasks()
+            .into_iter()
+            .filter(|t| t.tgid == self.tgid() && t.tid != self.tid() && !t.is_zombie())
+            .collect()
+    }
+
+    /// exit_group(2) (and a fatal signal's end): every thread of the group
+    /// ends with `status`.
+    pub fn exit_group(&mut self, status: ExitStatus) {
+        let others = self.other_threads();
+        *lock(&self.shared.group_exit) = Some(status);
+        self.exit = Some(status);
+        if !others.is_empty() {
+            // Stops every stub thread at once; blocked sentry threads see
+            // group_exiting() through current::interrupted().
+            self.mm.kill();
+        }
     }
 
     fn fatal_signal(&self, signo: i32) -> ExitStatus {

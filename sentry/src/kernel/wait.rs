@@ -49,7 +49,7 @@ impl Task {
             let children: Vec<Arc<TaskShared>> = kernel
                 .tasks()
                 .into_iter()
-                .filter(|c| c.ppid() == me && c.tid != me)
+                .filter(|c| c.ppid() == me && c.tid != me && c.tid == c.tgid)
                 .filter(|c| match target {
                     WaitTarget::Any => true,
                     WaitTarget::Pid(p) => c.tid == p,

@@ -34,6 +34,13 @@ impl AddressSpace for FakeSpace {
         Ok(())
     }
     fn kill(&self) {}
+    fn new_thread(&self) -> KResult<i64> {
+        Err(Errno::ENOSYS)
+    }
+    fn attach_thread(&self, _h: i64) -> KResult<()> {
+        Err(Errno::ENOSYS)
+    }
+    fn exit_thread(&self) {}
     fn as_any(&self) -> &dyn Any {
         self
     }

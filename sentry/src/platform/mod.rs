@@ -27,8 +27,23 @@ pub const STUB_ADDR: u64 = 0x7fff_ffff_e000;
 pub const APP_TOP: u64 = STUB_ADDR;
 /// Offset in the memory file of the stub code page.
 pub const STUB_MEMFILE_OFFSET: u64 = 0;
-/// Machine code of the stub page: `syscall; int3`.
-pub const STUB_CODE: [u8; 3] = [0x0f, 0x05, 0xcc];
+/// Machine code of the stub page. At offset 0: `syscall; int3` (the
+/// injection trampoline). At offset `STUB_CLONE_OFFSET`: `syscall; test
+/// rax, rax; je child; int3; child: mov eax, SYS_sched_yield; syscall; jmp
+/// child` — a thread created there parks, yielding, until its own sentry
+/// thread attaches to it.
+pub const STUB_CODE: [u8; 33] = [
+    0x0f, 0x05, 0xcc, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // 0: syscall; int3
+    0x0f, 0x05, // 16: syscall
+    0x48, 0x85, 0xc0, // 18: test rax, rax
+    0x74, 0x01, // 21: je 24
+    0xcc, // 23: int3
+    0xb8, 0x18, 0x00, 0x00, 0x00, // 24: mov eax, 24
+    0x0f, 0x05, // 29: syscall
+    0xeb, 0xf7, // 31: jmp 24
+];
+/// Offset of the thread-creating trampoline in the stub page.
+pub const STUB_CLONE_OFFSET: u64 = 16;
 
 /// Memory protection bits, as in `mmap(2)`.
 pub mod prot {
@@ -75,6 +90,14 @@ pub trait AddressSpace: Send + Sync {
     /// Stops, for good, every thread running in this address space (the
     /// context running it then reports `Event::Died`).
     fn kill(&self);
+    /// Creates a new application thread in this address space (a thread
+    /// of the caller's); returns a handle its serving thread attaches to.
+    fn new_thread(&self) -> KResult<i64>;
+    /// Called on the new thread's own sentry thread: takes it over.
+    fn attach_thread(&self, handle: i64) -> KResult<()>;
+    /// Ends the calling sentry thread's application thread (exit(2) of one
+    /// thread of many).
+    fn exit_thread(&self);
     /// For the platform's own downcasts.
     fn as_any(&self) -> &dyn Any;
 }

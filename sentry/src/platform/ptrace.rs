@@ -76,7 +76,10 @@ impl Platform for PtracePlatform {
 
 /// A stub process: one application address space.
 pub struct StubProcess {
+    /// The first stub thread (its tid is the stub process's pid).
     pid: libc::pid_t,
+    /// Which stub thread each sentry thread traces.
+    threads: std::sync::Mutex<std::collections::HashMap<std::thread::ThreadId, libc::pid_t>>,
     /// Registers with valid user segments, used as the base of injections.
     template: Registers,
 }
@@ -102,6 +105,10 @@ impl StubProcess {
         }
         let mut stub = StubProcess {
             pid,
+            threads: std::sync::Mutex::new(std::collections::HashMap::from([(
+                std::thread::current().id(),
+                pid,
+            )])),
             template: super::zeroed_registers(),
         };
         let status = wait(pid)?;
@@ -150,8 +157,19 @@ impl StubProcess {
         self.inject_at(STUB_ADDR, nr, args)
     }
 
+    /// The stub thread the calling sentry thread traces.
+    fn my_tid(&self) -> KResult<libc::pid_t> {
+        self.threads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&std::thread::current().id())
+            .copied()
+            .ok_or(Errno::ESRCH.why("this sentry thread traces no thread of the stub"))
+    }
+
     /// Runs one host syscall in the stopped stub and returns its raw result.
     fn inject_at(&self, trampoline: u64, nr: u64, args: [u64; 6]) -> KResult<u64> {
+        let tid = self.my_tid()?;
         let mut r = self.template;
         r.rip = trampoline;
         r.rax = nr;
@@ -161,30 +179,30 @@ impl StubProcess {
         r.r10 = args[3];
         r.r8 = args[4];
         r.r9 = args[5];
-        set_regs(self.pid, &r)?;
-        ptrace_raw(libc::PTRACE_CONT, self.pid, 0, 0)?;
+        set_regs(tid, &r)?;
+        ptrace_raw(libc::PTRACE_CONT, tid, 0, 0)?;
         loop {
-            let status = wait(self.pid)?;
+            let status = wait(tid)?;
             if !libc::WIFSTOPPED(status) {
                 return Err(Errno::ESRCH.why("stub died during a mapping change"));
             }
             match libc::WSTOPSIG(status) {
                 libc::SIGTRAP => break,
                 sig @ (libc::SIGSEGV | libc::SIGBUS | libc::SIGILL | libc::SIGFPE) => {
-                    let rip = get_regs(self.pid).map(|r| r.rip).unwrap_or(0);
+                    let rip = get_regs(tid).map(|r| r.rip).unwrap_or(0);
                     log::error!(
                         "stub {} faulted (signal {sig}) at {rip:#x} injecting syscall {nr}",
-                        self.pid
+                        tid
                     );
                     return Err(Errno::EFAULT.why("stub faulted during a mapping change"));
                 }
                 // An asynchronous signal raced with the injection; drop it.
                 _ => {
-                    ptrace_raw(libc::PTRACE_CONT, self.pid, 0, 0)?;
+                    ptrace_raw(libc::PTRACE_CONT, tid, 0, 0)?;
                 }
             }
         }
-        Ok(get_regs(self.pid)?.rax)
+        Ok(get_regs(tid)?.rax)
     }
 
     fn check(&self, got: u64, what: &'static str) -> KResult<()> {
@@ -234,6 +252,58 @@ impl AddressSpace for StubProcess {
         unsafe { libc::kill(self.pid, libc::SIGKILL) };
     }
 
+    fn new_thread(&self) -> KResult<i64> {
+        const FLAGS: u64 = (libc::CLONE_VM
+            | libc::CLONE_FS
+            | libc::CLONE_FILES
+            | libc::CLONE_SIGHAND
+            | libc::CLONE_THREAD
+            | libc::CLONE_SYSVSEM) as u64;
+        let got = self.inject_at(
+            STUB_ADDR + super::STUB_CLONE_OFFSET,
+            libc::SYS_clone as u64,
+            [FLAGS, 0, 0, 0, 0, 0],
+        )?;
+        self.check(got, "creating a stub thread failed")?;
+        Ok(got as i64)
+    }
+
+    fn attach_thread(&self, handle: i64) -> KResult<()> {
+        let tid = handle as libc::pid_t;
+        ptrace_raw(
+            libc::PTRACE_SEIZE,
+            tid,
+            0,
+            (libc::PTRACE_O_TRACESYSGOOD | libc::PTRACE_O_EXITKILL) as u64,
+        )?;
+        ptrace_raw(libc::PTRACE_INTERRUPT, tid, 0, 0)?;
+        let status = wait(tid)?;
+        if !libc::WIFSTOPPED(status) {
+            return Err(Errno::ESRCH.why("new stub thread vanished"));
+        }
+        self.threads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(std::thread::current().id(), tid);
+        Ok(())
+    }
+
+    fn exit_thread(&self) {
+        let Ok(tid) = self.my_tid() else { return };
+        let mut r = self.template;
+        r.rip = STUB_ADDR;
+        r.rax = libc::SYS_exit as u64;
+        r.rdi = 0;
+        if set_regs(tid, &r).is_ok() && ptrace_raw(libc::PTRACE_CONT, tid, 0, 0).is_ok() {
+            // Reap it (a traced thread's exit is reported to its tracer).
+            let _ = wait(tid);
+        }
+        self.threads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&std::thread::current().id());
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -265,7 +335,7 @@ fn stub_of(as_: &dyn AddressSpace) -> KResult<&StubProcess> {
 
 impl Context for PtraceContext {
     fn get_fpu(&mut self, as_: &dyn AddressSpace) -> KResult<Vec<u8>> {
-        let pid = stub_of(as_)?.pid;
+        let pid = stub_of(as_)?.my_tid()?;
         let mut buf = vec![0u8; 512];
         // SAFETY: PTRACE_GETFPREGS writes one 512-byte user_fpregs_struct
         // into buf, which is 512 bytes long.
@@ -284,7 +354,7 @@ impl Context for PtraceContext {
     }
 
     fn set_fpu(&mut self, as_: &dyn AddressSpace, state: &[u8]) -> KResult<()> {
-        let pid = stub_of(as_)?.pid;
+        let pid = stub_of(as_)?.my_tid()?;
         if state.len() < 512 {
             return Err(Errno::EINVAL);
         }
@@ -311,7 +381,7 @@ impl Context for PtraceContext {
             .as_any()
             .downcast_ref::<StubProcess>()
             .ok_or(Errno::EINVAL.why("address space of another platform"))?;
-        let pid = stub.pid;
+        let pid = stub.my_tid()?;
         set_regs(pid, regs)?;
         ptrace_raw(libc::PTRACE_SYSEMU, pid, 0, 0)?;
         let status = wait(pid)?;

@@ -23,6 +23,11 @@ const STUB_ALLOWED: &[(libc::c_long, &str)] = &[
     (libc::SYS_kill, "to stop itself with SIGSTOP"),
     (libc::SYS_exit, "exit if set-up fails"),
     (libc::SYS_exit_group, "exit if set-up fails"),
+    (libc::SYS_clone, "injected: a new thread of the application"),
+    (
+        libc::SYS_sched_yield,
+        "a new thread parks until its tracer attaches",
+    ),
 ];
 
 /// Compiles the stub filter (in the sentry, before any fork).
