@@ -167,3 +167,44 @@ fn python_threads_pool_and_queue() {
          print('queue', s)",
     ]);
 }
+
+#[test]
+fn java_version_and_a_threaded_program() {
+    if !have("/usr/bin/java") || !have("/usr/bin/javac") {
+        eprintln!("skipping: no JDK");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("runlx-java-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("T.java"),
+        "import java.util.concurrent.*;\nimport java.util.concurrent.atomic.*;\n\
+         public class T { public static void main(String[] a) throws Exception {\n\
+         AtomicLong n = new AtomicLong(); ExecutorService ex = Executors.newFixedThreadPool(4);\n\
+         for (int i = 0; i < 16; i++) ex.submit(() -> { for (int j = 0; j < 100000; j++) n.incrementAndGet(); });\n\
+         ex.shutdown(); ex.awaitTermination(60, TimeUnit.SECONDS); System.out.println(\"total \" + n.get()); } }\n",
+    )
+    .expect("write");
+    let javac = Command::new("/usr/bin/javac")
+        .arg("T.java")
+        .current_dir(&dir)
+        .status()
+        .expect("javac");
+    assert!(javac.success());
+    let d = dir.to_string_lossy().into_owned();
+    same_as_native(&["/usr/bin/java", "-cp", &d, "T"]);
+    let mut v = Command::new(RUNLX);
+    v.args(["do", "--", "/usr/bin/java", "-version"]);
+    let out = run_with_timeout(v);
+    assert!(
+        out.status.success(),
+        "java -version: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("OpenJDK"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1549,3 +1549,27 @@ pub fn sys_umask(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     fs.umask = a.a[0] as u32 & 0o777;
     Ok(u64::from(old))
 }
+
+/// flock(2).
+pub fn sys_flock(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    use sentry::vfs::flock::{self, Kind};
+    const LOCK_SH: u64 = 1;
+    const LOCK_EX: u64 = 2;
+    const LOCK_NB: u64 = 4;
+    const LOCK_UN: u64 = 8;
+    let f = t.file(fd_arg(a.a[0]))?;
+    if f.flags() & O_PATH != 0 {
+        return Err(Errno::EBADF);
+    }
+    let op = a.a[1];
+    let kind = match op & !LOCK_NB {
+        LOCK_SH => Kind::Shared,
+        LOCK_EX => Kind::Exclusive,
+        LOCK_UN => Kind::Unlock,
+        _ => return Err(Errno::EINVAL),
+    };
+    let file = Arc::as_ptr(&f.inode) as *const () as usize;
+    let owner = Arc::as_ptr(&f) as usize;
+    flock::flock(file, owner, kind, op & LOCK_NB != 0)?;
+    Ok(0)
+}

@@ -90,9 +90,14 @@ pub fn sys_getpgrp(t: &mut Task, _a: &SyscallArgs) -> KResult<u64> {
     Ok(t.shared.pgid() as u64)
 }
 
+/// Accepts the caller (0), its process, or any of its threads.
 fn self_or_esrch(t: &Task, pid: u64) -> KResult<()> {
     let pid = pid as i32;
-    if pid == 0 || pid == t.tgid() {
+    if pid == 0
+        || pid == t.tgid()
+        || pid == t.tid()
+        || t.kernel.task(pid).is_some_and(|x| x.tgid == t.tgid())
+    {
         Ok(())
     } else if pid < 0 {
         Err(Errno::EINVAL)

@@ -53,6 +53,7 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (62, signal::sys_kill),
     (63, process::sys_uname),
     (72, file::sys_fcntl),
+    (73, file::sys_flock),
     (74, file::sys_fsync),
     (75, file::sys_fsync),
     (76, file::sys_truncate),

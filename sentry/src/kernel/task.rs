@@ -476,6 +476,15 @@ impl Task {
                     };
                 }
                 Err(e) => {
+                    // A stub killed under us (group exit, fatal signal) is
+                    // expected; anything else is a platform failure.
+                    if let Some(st) = *lock(&self.shared.group_exit) {
+                        break st;
+                    }
+                    let by = self.shared.killed_by.load(Ordering::Relaxed);
+                    if by != 0 {
+                        break self.fatal_signal(by);
+                    }
                     log::error!("task {}: platform failure: {e}", self.tid());
                     break ExitStatus::Signaled {
                         signo: super::signal::SIGKILL,

@@ -7,6 +7,7 @@
 //! Lock order: `OpenFile::pos` > inode locks > `Vfs::mounts`.
 
 pub mod fdtable;
+pub mod flock;
 pub mod path;
 
 use std::any::Any;
@@ -538,6 +539,12 @@ pub mod seal {
     pub const GROW: u32 = 4;
     pub const WRITE: u32 = 8;
     pub const FUTURE_WRITE: u32 = 16;
+}
+
+impl Drop for OpenFile {
+    fn drop(&mut self) {
+        flock::release_all(self as *const OpenFile as usize);
+    }
 }
 
 /// Permission bits check with Linux's rules for the given credentials:
