@@ -11,7 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
 echo "== installing test dependencies (apt-get)"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-    build-essential libc6-dev busybox-static strace sqlite3 python3 openjdk-17-jdk-headless >/dev/null
+    build-essential libc6-dev busybox-static strace sqlite3 python3 openjdk-17-jdk-headless golang-go >/dev/null
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

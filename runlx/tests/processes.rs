@@ -208,3 +208,69 @@ fn java_version_and_a_threaded_program() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn go_goroutines_ticker_pipeline_and_exec() {
+    if !have("/usr/bin/go") {
+        eprintln!("skipping: no Go toolchain");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("runlx-go-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("main.go"),
+        r#"package main
+
+import (
+	"fmt"
+	"os/exec"
+	"sync"
+	"time"
+)
+
+func main() {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	total := 0
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func(n int) { defer wg.Done(); mu.Lock(); total += n; mu.Unlock() }(i)
+	}
+	wg.Wait()
+	fmt.Println("goroutines", total)
+	ticks := 0
+	t := time.NewTicker(5 * time.Millisecond)
+	for range t.C {
+		ticks++
+		if ticks == 3 {
+			t.Stop()
+			break
+		}
+	}
+	fmt.Println("ticks", ticks)
+	src, sq := make(chan int), make(chan int)
+	go func() { for i := 1; i <= 10; i++ { src <- i }; close(src) }()
+	go func() { for v := range src { sq <- v * v }; close(sq) }()
+	sum := 0
+	for v := range sq { sum += v }
+	fmt.Println("pipeline", sum)
+	out, err := exec.Command("/bin/echo", "child").Output()
+	fmt.Printf("exec %q %v\n", out, err)
+}
+"#,
+    )
+    .expect("write");
+    let build = Command::new("/usr/bin/go")
+        .args(["build", "-o", "gt", "main.go"])
+        .current_dir(&dir)
+        .env("GOCACHE", dir.join("cache"))
+        .env("GOPATH", dir.join("gopath"))
+        .env("GO111MODULE", "off")
+        .env("HOME", &dir)
+        .status()
+        .expect("go build");
+    assert!(build.success());
+    let bin = dir.join("gt").to_string_lossy().into_owned();
+    same_as_native(&[&bin]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
