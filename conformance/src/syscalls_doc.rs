@@ -94,14 +94,6 @@ pub const PARTIAL: &[(&str, &str)] = &[
         "edge-triggered entries re-report after any readiness change in the sandbox (spurious \
          wakeups possible)",
     ),
-    (
-        "epoll_pwait",
-        "the signal mask is checked but not applied during the wait",
-    ),
-    (
-        "epoll_pwait2",
-        "the signal mask is checked but not applied during the wait",
-    ),
     // timer.rs
     ("setitimer", "`ITIMER_REAL` only (CPU-time itimers: EINVAL)"),
     ("getitimer", "`ITIMER_REAL` only (CPU-time itimers: EINVAL)"),

@@ -274,3 +274,56 @@ func main() {
     same_as_native(&[&bin]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn gcc_make_and_multiprocessing_inside_the_sandbox() {
+    let dir = std::env::temp_dir().join(format!("runlx-make-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    for i in 1..=3 {
+        std::fs::write(
+            dir.join(format!("f{i}.c")),
+            format!("int f{i}(void) {{ return {i}; }}\n"),
+        )
+        .expect("write");
+    }
+    std::fs::write(
+        dir.join("main.c"),
+        "#include <stdio.h>\nint f1(void); int f2(void); int f3(void);\nint main(void) { printf(\"%d\\n\", f1() + f2() + f3()); return 0; }\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("Makefile"),
+        "prog: main.o f1.o f2.o f3.o\n\tgcc -o $@ $^\n%.o: %.c\n\tgcc -c -o $@ $<\n",
+    )
+    .expect("write");
+    // Everything is built and run inside the sandbox; the host directory
+    // only ever holds the sources.
+    let d = dir.to_string_lossy().into_owned();
+    let mut cmd = Command::new(RUNLX);
+    cmd.args([
+        "do",
+        "--cwd",
+        &d,
+        "--",
+        "/bin/sh",
+        "-c",
+        "make -j2 -s && ./prog && ls prog",
+    ]);
+    let out = run_with_timeout(cmd);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "6\nprog\n",
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !dir.join("prog").exists(),
+        "the build must stay in the sandbox"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    same_as_native(&[
+        "/usr/bin/python3",
+        "-c",
+        "import multiprocessing as m\nwith m.Pool(4) as p: print(p.map(abs, [-1, -2, 3, -4]))",
+    ]);
+}

@@ -168,26 +168,28 @@ pub fn sys_epoll_wait(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     )
 }
 
-/// epoll_pwait(2): the signal mask argument is checked but not applied
-/// during the wait.
-pub fn sys_epoll_pwait(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    if a.a[4] != 0 && a.a[5] != 8 {
+fn read_mask(t: &Task, addr: u64, size: u64) -> KResult<Option<u64>> {
+    if addr == 0 {
+        return Ok(None);
+    }
+    if size != 8 {
         return Err(Errno::EINVAL);
     }
-    do_wait(
-        t,
-        a.a[0] as i32,
-        a.a[1],
-        a.a[2] as i32,
-        ms_deadline(a.a[3] as i32),
-    )
+    Ok(Some(t.read_u64(addr)?))
+}
+
+/// epoll_pwait(2).
+pub fn sys_epoll_pwait(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let mask = read_mask(t, a.a[4], a.a[5])?;
+    let deadline = ms_deadline(a.a[3] as i32);
+    t.with_sigmask(mask, |t| {
+        do_wait(t, a.a[0] as i32, a.a[1], a.a[2] as i32, deadline)
+    })
 }
 
 /// epoll_pwait2(2).
 pub fn sys_epoll_pwait2(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    if a.a[4] != 0 && a.a[5] != 8 {
-        return Err(Errno::EINVAL);
-    }
+    let mask = read_mask(t, a.a[4], a.a[5])?;
     let deadline = if a.a[3] == 0 {
         None
     } else {
@@ -197,5 +199,7 @@ pub fn sys_epoll_pwait2(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         }
         Some(Instant::now() + Duration::new(s as u64, n as u32))
     };
-    do_wait(t, a.a[0] as i32, a.a[1], a.a[2] as i32, deadline)
+    t.with_sigmask(mask, |t| {
+        do_wait(t, a.a[0] as i32, a.a[1], a.a[2] as i32, deadline)
+    })
 }

@@ -44,15 +44,15 @@ fn scan(t: &Task, entries: &mut [Entry]) -> usize {
 }
 
 /// Waits until something is ready or the deadline passes (None: forever).
-fn wait(t: &Task, entries: &mut [Entry], deadline: Option<Instant>) -> usize {
+fn wait(t: &Task, entries: &mut [Entry], deadline: Option<Instant>) -> KResult<usize> {
     loop {
         let seen = waiter::generation();
         let n = scan(t, entries);
         if n > 0 {
-            return n;
+            return Ok(n);
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
-            return 0;
+            return Ok(0);
         }
         // Donated host fds change state outside the sentry: poll them in
         // short slices; sentry objects wake us through the waiter.
@@ -67,7 +67,7 @@ fn wait(t: &Task, entries: &mut [Entry], deadline: Option<Instant>) -> usize {
             })
             .collect();
         if current::interrupted() {
-            return 0;
+            return Err(Errno::EINTR);
         }
         if host.is_empty() {
             let slice = Instant::now() + current::INTERRUPT_CHECK;
@@ -115,7 +115,7 @@ fn write_pollfds(t: &Task, addr: u64, entries: &[Entry]) -> KResult<()> {
 /// poll(2).
 pub fn sys_poll(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let mut entries = read_pollfds(t, a.a[0], a.a[1])?;
-    let n = wait(t, &mut entries, deadline_from_ms(a.a[2] as i32));
+    let n = wait(t, &mut entries, deadline_from_ms(a.a[2] as i32))?;
     write_pollfds(t, a.a[0], &entries)?;
     Ok(n as u64)
 }
@@ -152,7 +152,12 @@ pub fn sys_ppoll(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     }
     let deadline = read_timeout(t, ts)?;
     let mut entries = read_pollfds(t, fds, n)?;
-    let ready = wait(t, &mut entries, deadline);
+    let sigmask = if mask != 0 {
+        Some(t.read_u64(mask)?)
+    } else {
+        None
+    };
+    let ready = t.with_sigmask(sigmask, |t| wait(t, &mut entries, deadline))?;
     write_pollfds(t, fds, &entries)?;
     write_remaining(t, ts, deadline, false)?;
     Ok(ready as u64)
@@ -195,7 +200,7 @@ fn do_select(t: &Task, nfds: u64, sets: [u64; 3], deadline: Option<Instant>) -> 
             });
         }
     }
-    wait(t, &mut entries, deadline);
+    wait(t, &mut entries, deadline)?;
     let mut out = [vec![0u8; bytes], vec![0u8; bytes], vec![0u8; bytes]];
     let mut count = 0;
     for e in &entries {
@@ -236,6 +241,7 @@ pub fn sys_select(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 /// pselect6(2).
 pub fn sys_pselect6(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let [nfds, r, w, e, ts, sig] = a.a;
+    let mut sigmask = None;
     if sig != 0 {
         let b = t.read_bytes::<16>(sig)?;
         let mask = u64::from_ne_bytes(b[..8].try_into().unwrap_or([0; 8]));
@@ -243,9 +249,12 @@ pub fn sys_pselect6(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         if mask != 0 && size != 8 {
             return Err(Errno::EINVAL);
         }
+        if mask != 0 {
+            sigmask = Some(t.read_u64(mask)?);
+        }
     }
     let deadline = read_timeout(t, ts)?;
-    let n = do_select(t, nfds, [r, w, e], deadline)?;
+    let n = t.with_sigmask(sigmask, |t| do_select(t, nfds, [r, w, e], deadline))?;
     write_remaining(t, ts, deadline, false)?;
     Ok(n)
 }

@@ -103,7 +103,15 @@ pub fn root(kernel: &Arc<Kernel>) -> InodeRef {
         ("stderr", SynthLink::new(|| Ok(b"/proc/self/fd/2".to_vec()))),
         ("fd", SynthLink::new(|| Ok(b"/proc/self/fd".to_vec()))),
         ("pts", SynthDir::fixed(0o755, Vec::new())),
-        ("shm", SynthDir::fixed(0o1777, Vec::new())),
+        (
+            "shm",
+            // A memory file system, as tmpfs on Linux (POSIX shared memory
+            // and semaphores live here).
+            match super::overlay::OverlayFs::new_root(None) {
+                Ok(d) => d as InodeRef,
+                Err(_) => SynthDir::fixed(0o1777, Vec::new()),
+            },
+        ),
     ];
     // /dev/tty is the donated terminal, when stdio is one.
     if let Some(tty) = kernel.stdio.iter().find(|i| {

@@ -201,6 +201,32 @@ const FRAME_SIZE: u64 = 8 + 304 + 128;
 const FPU_SIZE: u64 = 512;
 
 impl Task {
+    /// Runs a wait with `mask` as the signal mask (ppoll, pselect6,
+    /// epoll_pwait): the old mask comes back when the call returns, or,
+    /// when a signal interrupted it, after that signal's handler.
+    pub fn with_sigmask<T>(
+        &mut self,
+        mask: Option<u64>,
+        f: impl FnOnce(&mut Task) -> KResult<T>,
+    ) -> KResult<T> {
+        let Some(m) = mask else {
+            return f(self);
+        };
+        let old = {
+            let mut s = self.shared.signals();
+            let old = s.mask;
+            s.mask = m & !UNBLOCKABLE;
+            old
+        };
+        let r = f(self);
+        if matches!(r, Err(e) if e == Errno::EINTR) && self.shared.has_deliverable() {
+            self.saved_mask = Some(old);
+        } else {
+            self.shared.signals().mask = old;
+        }
+        r
+    }
+
     /// Delivers pending signals before the task runs again; returns how
     /// the process ends when a signal ends it.
     pub fn deliver_pending(&mut self) -> Option<ExitStatus> {
