@@ -140,7 +140,7 @@ pub const PARTIAL: &[(&str, &str)] = &[
     // clone.rs, pipe.rs
     (
         "clone",
-        "threads and processes; no `CLONE_VM` without `CLONE_THREAD` or `CLONE_VFORK`, no namespaces or pidfds; a process's address space is copied eagerly",
+        "threads and processes; no `CLONE_VM` without `CLONE_THREAD` or `CLONE_VFORK`, no namespaces or pidfds; copy-on-write is per VMA",
     ),
     ("clone3", "as `clone`; no `set_tid`"),
     (

@@ -239,6 +239,14 @@ impl MemoryFile {
         Ok(n as u64)
     }
 
+    /// Free bytes left in the file (tests and accounting).
+    pub fn free_bytes(&self) -> u64 {
+        self.free
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .free_bytes()
+    }
+
     /// Whether each page of `[off, off+len)` is resident (for mincore).
     pub fn residency(&self, off: u64, len: u64) -> KResult<Vec<u8>> {
         let p = self.check(off, len as usize)?;

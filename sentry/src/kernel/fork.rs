@@ -1,12 +1,12 @@
-//! Creating processes: fork, vfork and clone without shared memory. The
-//! child gets a copy of the parent's address space (private pages copied
-//! eagerly, resident pages only; shared mappings stay shared), its own or
-//! a shared fd table and fs context, the parent's credentials, limits and
-//! signal dispositions, and its own sentry thread, which creates the
-//! child's stub and so becomes its tracer.
+//! Creating processes and threads. A child process gets the parent's
+//! address space copy-on-write (`MemoryManager::fork_image`; shared
+//! mappings stay shared), its own or a shared fd table and fs context,
+//! the parent's credentials, limits and signal dispositions, and its own
+//! sentry thread, which creates the child's stub and so becomes its
+//! tracer. A thread (CLONE_THREAD) is a new stub thread of the same stub
+//! process, taken over by its own sentry thread.
 //!
-//! Not yet: threads (CLONE_VM without CLONE_VFORK, CLONE_THREAD), and
-//! copy-on-write (the copy is eager). A CLONE_VM|CLONE_VFORK child (as
+//! Not yet: CLONE_VM without CLONE_THREAD or CLONE_VFORK. A CLONE_VM|CLONE_VFORK child (as
 //! posix_spawn makes) runs on a copy and its parent waits until it execs
 //! or exits, so only stores the child makes to the parent's memory before
 //! exec are lost.

@@ -1,8 +1,9 @@
-//! Futexes (`futex(2)`): wait queues keyed by the memory-file offset of
-//! the futex word, so private futexes of one process and shared ones
-//! between processes (shared mappings keep their pages) both meet. The
-//! word is read with the table locked, so a waker that changes it and then
-//! wakes can never be missed.
+//! Futexes (`futex(2)`): wait queues keyed like Linux's: a word in a
+//! shared mapping by its memory-file offset (the same pages in every
+//! process that maps them), any other word by (address space, address),
+//! which stays put when copy-on-write moves its page. The word is read
+//! with the table locked, so a waker that changes it and then wakes can
+//! never be missed.
 //!
 //! Not yet: PI futexes, FUTEX_WAKE_OP, robust-list cleanup on thread death.
 
@@ -20,8 +21,11 @@ struct Waiter {
     bitset: u32,
 }
 
+/// (address space or 0 for shared, address or memory-file offset).
+type Key = (u64, u64);
+
 struct Table {
-    queues: Mutex<HashMap<u64, Vec<Arc<Waiter>>>>,
+    queues: Mutex<HashMap<Key, Vec<Arc<Waiter>>>>,
     cond: Condvar,
 }
 
@@ -33,13 +37,15 @@ fn table() -> &'static Table {
     })
 }
 
-/// The key of the futex word at `uaddr`: its memory-file offset.
-fn key(mm: &MemoryManager, uaddr: u64) -> KResult<u64> {
+/// The key of the futex word at `uaddr`.
+fn key(mm: &MemoryManager, uaddr: u64) -> KResult<Key> {
     if !uaddr.is_multiple_of(4) {
         return Err(Errno::EINVAL);
     }
-    let r = mm.ranges(uaddr, 4, false)?;
-    r.first().map(|(off, _)| *off).ok_or(Errno::EFAULT)
+    Ok(match mm.shared_offset(uaddr)? {
+        Some(off) => (0, off),
+        None => (mm as *const MemoryManager as u64, uaddr),
+    })
 }
 
 /// FUTEX_WAIT(_BITSET): sleeps while `*uaddr == val` until woken, the

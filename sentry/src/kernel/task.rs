@@ -426,6 +426,12 @@ impl Task {
                         break s;
                     }
                 }
+                Ok(Event::Fault { signo, code, addr })
+                    if signo == 11 && code == 2 && self.mm.handle_write_fault(addr) =>
+                {
+                    // A write to copy-on-write pages: now private, retry.
+                    continue;
+                }
                 Ok(Event::Fault { signo, code, addr }) => {
                     log::info!(
                         "task {} fault: signal {signo} code {code} addr {addr:#x} rip {:#x}",

@@ -10,8 +10,12 @@
 //! Copy-in and copy-out go through the VMAs (so a bad pointer is EFAULT,
 //! never a sentry fault) and the memory file's own mapping (no syscall).
 //!
-//! Not yet: copy-on-write sharing between processes (fork), lazy fill on
-//! fault, RLIMIT_AS/DATA.
+//! fork shares private VMAs copy-on-write, a whole VMA at a time: both
+//! sides map them without PROT_WRITE; the first write (a fault, or a
+//! copy-out by the sentry) copies the VMA's resident pages, or takes them
+//! over when no other address space holds them any more.
+//!
+//! Not yet: copy-on-write per page, lazy fill on fault, RLIMIT_AS/DATA.
 //!
 //! Lock order: `MemoryManager::state` > memory file allocator.
 
@@ -210,6 +214,7 @@ impl MemoryManager {
                 writeback,
                 name: req.name,
                 shared_range,
+                cow: false,
             },
         );
         Ok(addr)
@@ -265,13 +270,21 @@ impl MemoryManager {
         }
         st.split(addr);
         st.split(end);
+        let mut cow = false;
         for v in st.vmas.range_mut(addr..end) {
             v.1.prot = prot;
+            cow |= v.1.cow;
             if v.1.shared && prot & prot::WRITE != 0 && v.1.file.is_some() {
                 v.1.writeback = true;
             }
         }
-        self.space.protect(addr, len, prot)
+        if !cow {
+            return self.space.protect(addr, len, prot);
+        }
+        for v in st.vmas_in(addr, end) {
+            self.space.protect(v.start, v.len(), v.stub_prot())?;
+        }
+        Ok(())
     }
 
     /// brk(2): moves the break if it can, returns the break in any case.
@@ -438,6 +451,7 @@ impl MemoryManager {
                 file,
                 writeback: vma.writeback,
                 name: vma.name.clone(),
+                cow: false,
                 shared_range: vma.shared.then(|| {
                     Arc::new(SharedRange {
                         mf: self.memfile.clone(),
@@ -461,6 +475,7 @@ impl MemoryManager {
         }
         st.split(addr);
         st.split(end);
+        self.break_cow_range(&mut st, addr, end - addr)?;
         for (_, v) in st.vmas.range(addr..end) {
             if v.shared {
                 continue;
@@ -526,7 +541,8 @@ impl MemoryManager {
 
     /// Copies `buf` into application memory at `addr`.
     pub fn copy_out(&self, addr: u64, buf: &[u8]) -> KResult<()> {
-        let st = self.lock();
+        let mut st = self.lock();
+        self.break_cow_range(&mut st, addr, buf.len() as u64)?;
         st.walk(addr, buf.len() as u64, prot::WRITE, |mf_off, done, n| {
             self.memfile
                 .write(mf_off, &buf[done as usize..(done + n) as usize])
@@ -537,7 +553,8 @@ impl MemoryManager {
     /// returns how many bytes were copied (a short read into a buffer that
     /// runs into a hole).
     pub fn copy_out_partial(&self, addr: u64, buf: &[u8]) -> usize {
-        let st = self.lock();
+        let mut st = self.lock();
+        let _ = self.break_cow_range(&mut st, addr, buf.len() as u64);
         let mut copied = 0u64;
         let _ = st.walk(addr, buf.len() as u64, prot::WRITE, |mf_off, done, n| {
             self.memfile
@@ -561,7 +578,10 @@ impl MemoryManager {
     /// The memory-file ranges behind `[addr, addr+len)`, for I/O straight
     /// into or out of application memory; checks protection like copies.
     pub fn ranges(&self, addr: u64, len: u64, write: bool) -> KResult<Vec<(u64, u64)>> {
-        let st = self.lock();
+        let mut st = self.lock();
+        if write {
+            self.break_cow_range(&mut st, addr, len)?;
+        }
         let mut v = Vec::new();
         let need = if write { prot::WRITE } else { prot::READ };
         st.walk(addr, len, need, |mf_off, _, n| {
@@ -569,6 +589,19 @@ impl MemoryManager {
             Ok(())
         })?;
         Ok(v)
+    }
+
+    /// What identifies the futex word at `uaddr` across processes: its
+    /// memory-file offset in a shared mapping (the same pages everywhere),
+    /// else None (the word is private to this address space, whose
+    /// copy-on-write pages may move).
+    pub fn shared_offset(&self, uaddr: u64) -> KResult<Option<u64>> {
+        let st = self.lock();
+        let v = st.find(uaddr).ok_or(Errno::EFAULT)?;
+        if v.prot & prot::READ == 0 {
+            return Err(Errno::EFAULT);
+        }
+        Ok(v.shared.then(|| v.mf_off + (uaddr - v.start)))
     }
 
     /// Reads a NUL-terminated string of at most `max` bytes (without the
@@ -599,31 +632,32 @@ impl MemoryManager {
     /// fresh memory-file pages holding a copy of the resident ones; shared
     /// mappings keep the same pages.
     pub fn fork_image(&self) -> KResult<MmImage> {
-        let st = self.lock();
-        let mut vmas: Vec<Vma> = Vec::with_capacity(st.vmas.len());
-        for v in st.vmas.values() {
-            let mut nv = v.clone();
-            if v.shared_range.is_none() {
-                let off = match self.memfile.allocate(v.len()) {
-                    Ok(o) => o,
-                    Err(e) => {
-                        for done in &vmas {
-                            done.release(&self.memfile);
-                        }
-                        return Err(e);
-                    }
-                };
-                if let Err(e) = self.memfile.copy_resident(v.mf_off, off, v.len()) {
-                    self.memfile.release(off, v.len());
-                    for done in &vmas {
-                        done.release(&self.memfile);
-                    }
-                    return Err(e);
-                }
-                nv.mf_off = off;
+        let mut st = self.lock();
+        // Private pages become shared copy-on-write: the parent loses
+        // PROT_WRITE on them until its first write.
+        let mut reprotect = Vec::new();
+        for v in st.vmas.values_mut() {
+            if v.shared {
+                continue;
             }
-            vmas.push(nv);
+            if v.shared_range.is_none() {
+                v.shared_range = Some(Arc::new(SharedRange {
+                    mf: self.memfile.clone(),
+                    off: v.mf_off,
+                    len: v.len(),
+                }));
+            }
+            if !v.cow {
+                v.cow = true;
+                if v.prot & prot::WRITE != 0 {
+                    reprotect.push((v.start, v.len(), v.stub_prot()));
+                }
+            }
         }
+        for (start, len, p) in reprotect {
+            self.space.protect(start, len, p)?;
+        }
+        let vmas: Vec<Vma> = st.vmas.values().cloned().collect();
         Ok(MmImage {
             vmas,
             brk_start: st.brk_start,
@@ -655,9 +689,69 @@ impl MemoryManager {
             }
         }
         for v in mm.vmas() {
-            mm.space.map(v.start, v.len(), v.prot, v.mf_off)?;
+            mm.space.map(v.start, v.len(), v.stub_prot(), v.mf_off)?;
         }
         Ok(mm)
+    }
+
+    /// A write fault at `addr`: when it hit copy-on-write pages the
+    /// program may write, they are made private and the write can be
+    /// retried (true); otherwise it is a real fault (false).
+    pub fn handle_write_fault(&self, addr: u64) -> bool {
+        let mut st = self.lock();
+        let Some(v) = st.find(addr) else { return false };
+        if !v.cow || v.prot & prot::WRITE == 0 {
+            return false;
+        }
+        let start = v.start;
+        self.break_cow(&mut st, start).is_ok()
+    }
+
+    /// Makes every copy-on-write VMA meeting `[addr, addr+len)` private.
+    fn break_cow_range(&self, st: &mut MmState, addr: u64, len: u64) -> KResult<()> {
+        let end = addr.saturating_add(len);
+        let starts: Vec<u64> = st
+            .vmas_in(addr, end)
+            .filter(|v| v.cow)
+            .map(|v| v.start)
+            .collect();
+        for s in starts {
+            self.break_cow(st, s)?;
+        }
+        Ok(())
+    }
+
+    /// Makes the copy-on-write VMA at `start` private: takes the pages
+    /// over when nobody else holds them, else copies the resident ones.
+    fn break_cow(&self, st: &mut MmState, start: u64) -> KResult<()> {
+        let Some(v) = st.vmas.get_mut(&start) else {
+            return Ok(());
+        };
+        if !v.cow {
+            return Ok(());
+        }
+        let sole = v
+            .shared_range
+            .as_ref()
+            .is_some_and(|r| Arc::strong_count(r) == 1);
+        if sole {
+            v.cow = false;
+            return self.space.protect(v.start, v.len(), v.prot);
+        }
+        let len = v.len();
+        let off = self.memfile.allocate(len)?;
+        if let Err(e) = self.memfile.copy_resident(v.mf_off, off, len) {
+            self.memfile.release(off, len);
+            return Err(e);
+        }
+        if let Err(e) = self.space.map(v.start, len, v.prot, off) {
+            self.memfile.release(off, len);
+            return Err(e);
+        }
+        v.mf_off = off;
+        v.shared_range = None;
+        v.cow = false;
+        Ok(())
     }
 
     /// Stops every thread running in this address space (a fatal signal).

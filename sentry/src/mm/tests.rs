@@ -205,3 +205,37 @@ fn maps_text_has_linux_shape() {
     );
     assert!(t.trim_end().ends_with("[heap]"), "{t}");
 }
+
+#[test]
+fn fork_shares_pages_copy_on_write() {
+    let mf = Arc::new(MemoryFile::with_size(1 << 30).unwrap());
+    let parent = MemoryManager::new(mf.clone(), Box::new(FakeSpace::default()), 0x7000_0000);
+    let a = parent
+        .mmap(anon(Placement::Fixed(0x1000_0000), 3 * 4096))
+        .unwrap();
+    parent.copy_out(a, b"before").unwrap();
+    let before_free = mf.free_bytes();
+    let image = parent.fork_image().unwrap();
+    assert_eq!(mf.free_bytes(), before_free, "fork copies nothing");
+    let child =
+        MemoryManager::from_image(mf.clone(), Box::new(FakeSpace::default()), image).unwrap();
+    assert!(parent.vmas()[0].cow && child.vmas()[0].cow);
+    // A write in the parent makes its pages private; the child keeps the old.
+    parent.copy_out(a, b"parent").unwrap();
+    let mut buf = [0u8; 6];
+    child.copy_in(a, &mut buf).unwrap();
+    assert_eq!(&buf, b"before");
+    parent.copy_in(a, &mut buf).unwrap();
+    assert_eq!(&buf, b"parent");
+    // The child is now the only holder: its write takes the pages over.
+    let free = mf.free_bytes();
+    child.copy_out(a, b"child!").unwrap();
+    assert_eq!(mf.free_bytes(), free, "a sole holder copies nothing");
+    drop(child);
+    drop(parent);
+    assert_eq!(
+        mf.free_bytes(),
+        before_free + 3 * 4096,
+        "everything is freed"
+    );
+}

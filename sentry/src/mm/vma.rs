@@ -54,6 +54,10 @@ pub struct Vma {
     /// every piece of the mapping in every process (fork); the range is
     /// freed when the last piece goes. None: this VMA owns its range.
     pub shared_range: Option<Arc<SharedRange>>,
+    /// Private pages shared copy-on-write with another address space
+    /// (fork): mapped without PROT_WRITE until the first write copies them
+    /// (or takes them over when nobody else holds the range any more).
+    pub cow: bool,
 }
 
 /// A memory-file range shared between mappings; freed on drop.
@@ -83,6 +87,17 @@ impl Vma {
             writeback: false,
             name,
             shared_range: None,
+            cow: false,
+        }
+    }
+
+    /// The protection the platform maps it with: without PROT_WRITE while
+    /// copy-on-write.
+    pub fn stub_prot(&self) -> u32 {
+        if self.cow {
+            self.prot & !prot::WRITE
+        } else {
+            self.prot
         }
     }
 
