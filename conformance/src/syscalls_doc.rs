@@ -31,8 +31,7 @@ pub const PARTIAL: &[(&str, &str)] = &[
     ),
     (
         "fcntl",
-        "dup, fd and status flags, seals, `F_[GS]ETOWN` (no-op); record locks always \
-         granted and never recorded (one process); other commands EINVAL",
+        "no F_SETLKW deadlock detection (EDEADLK), F_NOTIFY, leases or F_SETSIG; `F_SETOWN` is recorded nowhere",
     ),
     ("renameat2", "no `RENAME_WHITEOUT` (EINVAL)"),
     ("openat2", "no `RESOLVE_IN_ROOT` (EINVAL)"),

@@ -341,7 +341,10 @@ impl sentry::vfs::FileImpl for PathOnly {
 
 /// close(2).
 pub fn sys_close(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    t.fds().close(fd_arg(a.a[0]))?;
+    let e = t.fds().close(fd_arg(a.a[0]))?;
+    // Closing any fd of a file drops the process's POSIX locks on it.
+    let file = Arc::as_ptr(&e.file.inode) as *const () as usize;
+    sentry::vfs::reclock::release(t.tgid() as u64, Some(file));
     Ok(0)
 }
 
@@ -1456,28 +1459,8 @@ pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             entry.file.set_status_flags(arg as u32);
             Ok(0)
         }
-        // Record locks: the sandbox runs one process, and a process never
-        // conflicts with its own locks, so every lock is granted and no
-        // lock of another process is ever reported.
-        F_GETLK | F_OFD_GETLK if !path_only => {
-            let mut fl = t.read_bytes::<32>(arg)?;
-            let ty = i16::from_ne_bytes([fl[0], fl[1]]);
-            if !(0..=2).contains(&ty) {
-                return Err(Errno::EINVAL);
-            }
-            fl[0..2].copy_from_slice(&2i16.to_ne_bytes());
-            t.copy_out(arg, &fl)?;
-            Ok(0)
-        }
-        F_SETLK | F_SETLKW | F_OFD_SETLK | F_OFD_SETLKW if !path_only => {
-            let fl = t.read_bytes::<32>(arg)?;
-            let ty = i16::from_ne_bytes([fl[0], fl[1]]);
-            match ty {
-                0 if !entry.file.readable() => Err(Errno::EBADF),
-                1 if !entry.file.writable() => Err(Errno::EBADF),
-                0..=2 => Ok(0),
-                _ => Err(Errno::EINVAL),
-            }
+        F_GETLK | F_OFD_GETLK | F_SETLK | F_SETLKW | F_OFD_SETLK | F_OFD_SETLKW if !path_only => {
+            record_lock(t, &entry.file, cmd, arg)
         }
         F_ADD_SEALS if !path_only => {
             if !entry.file.writable() {
@@ -1571,5 +1554,93 @@ pub fn sys_flock(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let file = Arc::as_ptr(&f.inode) as *const () as usize;
     let owner = Arc::as_ptr(&f) as usize;
     flock::flock(file, owner, kind, op & LOCK_NB != 0)?;
+    Ok(0)
+}
+
+/// fcntl's record locks (F_GETLK, F_SETLK(W) and the F_OFD_ forms).
+fn record_lock(t: &Task, f: &Arc<OpenFile>, cmd: u64, arg: u64) -> KResult<u64> {
+    use sentry::vfs::reclock;
+    const F_GETLK: u64 = 5;
+    const F_SETLKW: u64 = 7;
+    const F_OFD_GETLK: u64 = 36;
+    const F_OFD_SETLKW: u64 = 38;
+    const F_RDLCK: i16 = 0;
+    const F_WRLCK: i16 = 1;
+    const F_UNLCK: i16 = 2;
+    let mut fl = t.read_bytes::<32>(arg)?;
+    let ty = i16::from_ne_bytes([fl[0], fl[1]]);
+    let whence = i16::from_ne_bytes([fl[2], fl[3]]);
+    let l_start = i64::from_ne_bytes(fl[8..16].try_into().map_err(|_| Errno::EFAULT)?);
+    let l_len = i64::from_ne_bytes(fl[16..24].try_into().map_err(|_| Errno::EFAULT)?);
+    let ofd = cmd >= F_OFD_GETLK;
+    if ofd && i32::from_ne_bytes(fl[24..28].try_into().map_err(|_| Errno::EFAULT)?) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let base: i64 = match whence {
+        0 => 0,
+        1 => *f.pos.lock().unwrap_or_else(|p| p.into_inner()) as i64,
+        2 => f.inode.stat()?.size as i64,
+        _ => return Err(Errno::EINVAL),
+    };
+    let start = base.checked_add(l_start).ok_or(Errno::EOVERFLOW)?;
+    let (start, end) = match l_len {
+        0 => (start, u64::MAX as i128),
+        n if n > 0 => (start, i128::from(start) + i128::from(n)),
+        n => (
+            start.checked_add(n).ok_or(Errno::EINVAL)?,
+            i128::from(start),
+        ),
+    };
+    if start < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let (start, end) = (start as u64, end.min(u64::MAX as i128) as u64);
+    let owner = if ofd {
+        Arc::as_ptr(f) as u64 | reclock::OFD_BIT
+    } else {
+        t.tgid() as u64
+    };
+    let file = Arc::as_ptr(&f.inode) as *const () as usize;
+    if cmd == F_GETLK || cmd == F_OFD_GETLK {
+        let write = match ty {
+            F_RDLCK => false,
+            F_WRLCK => true,
+            _ => return Err(Errno::EINVAL),
+        };
+        match reclock::conflict(file, owner, start, end, write) {
+            Some(l) => {
+                fl[0..2].copy_from_slice(&(if l.write { F_WRLCK } else { F_RDLCK }).to_ne_bytes());
+                fl[2..4].copy_from_slice(&0i16.to_ne_bytes());
+                fl[8..16].copy_from_slice(&(l.start as i64).to_ne_bytes());
+                let len = if l.end == u64::MAX {
+                    0
+                } else {
+                    (l.end - l.start) as i64
+                };
+                fl[16..24].copy_from_slice(&len.to_ne_bytes());
+                fl[24..28].copy_from_slice(&l.pid.to_ne_bytes());
+            }
+            None => fl[0..2].copy_from_slice(&F_UNLCK.to_ne_bytes()),
+        }
+        t.copy_out(arg, &fl)?;
+        return Ok(0);
+    }
+    let write = match ty {
+        F_RDLCK if f.readable() => Some(false),
+        F_WRLCK if f.writable() => Some(true),
+        F_UNLCK => None,
+        F_RDLCK | F_WRLCK => return Err(Errno::EBADF),
+        _ => return Err(Errno::EINVAL),
+    };
+    let pid = if ofd { -1 } else { t.tgid() };
+    reclock::set(
+        file,
+        owner,
+        pid,
+        start,
+        end,
+        write,
+        cmd == F_SETLKW || cmd == F_OFD_SETLKW,
+    )?;
     Ok(0)
 }

@@ -220,6 +220,7 @@ impl Kernel {
         if has_timers {
             timers::timers().delete_for(t);
         }
+        crate::vfs::reclock::release(t.tgid as u64, None);
         t.release_vfork();
         self.wait_cond.notify_all();
     }

@@ -9,6 +9,7 @@
 pub mod fdtable;
 pub mod flock;
 pub mod path;
+pub mod reclock;
 
 use std::any::Any;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -544,6 +545,7 @@ pub mod seal {
 impl Drop for OpenFile {
     fn drop(&mut self) {
         flock::release_all(self as *const OpenFile as usize);
+        reclock::release(self as *const OpenFile as u64 | reclock::OFD_BIT, None);
     }
 }
 
