@@ -120,9 +120,7 @@ pub const PARTIAL: &[(&str, &str)] = &[
     ),
     (
         "prctl",
-        "subset: name, dumpable, no_new_privs, timerslack, child_subreaper, keepcaps, \
-         `PR_CAPBSET_READ`, `PR_GET_SECCOMP`; pdeathsig accepted but unused (one process); \
-         others EINVAL",
+        "subset: name, dumpable, no_new_privs, timerslack, child_subreaper, pdeathsig, keepcaps, `PR_CAPBSET_READ`, `PR_GET_SECCOMP`; others EINVAL",
     ),
     ("setrlimit", RLIMITS),
     ("prlimit64", RLIMITS),

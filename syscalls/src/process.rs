@@ -496,9 +496,13 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             t.shared.dumpable.store(arg2 as u32, Ordering::Relaxed);
             Ok(0)
         }
-        PR_SET_PDEATHSIG if arg2 <= 64 => Ok(0),
+        PR_SET_PDEATHSIG if arg2 <= 64 => {
+            t.shared.pdeathsig.store(arg2 as i32, Ordering::Relaxed);
+            Ok(0)
+        }
         PR_GET_PDEATHSIG => {
-            t.copy_out(arg2, &0i32.to_ne_bytes())?;
+            let v = t.shared.pdeathsig.load(Ordering::Relaxed);
+            t.copy_out(arg2, &v.to_ne_bytes())?;
             Ok(0)
         }
         PR_CAPBSET_READ if arg2 <= 40 => Ok(1),

@@ -162,9 +162,27 @@ impl Kernel {
         let _g = self.wait_lock.lock().unwrap_or_else(|p| p.into_inner());
         *t.exit_status.lock().unwrap_or_else(|p| p.into_inner()) = Some(status);
         let all = self.tasks();
+        // Orphans go to the nearest living ancestor that is a child
+        // subreaper, else to PID 1; each gets its parent-death signal.
+        let reaper = {
+            let mut p = t.ppid();
+            loop {
+                match all.iter().find(|x| x.tid == p) {
+                    Some(x) if x.child_subreaper.load(Ordering::Relaxed) != 0 && !x.is_zombie() => {
+                        break x.tgid;
+                    }
+                    Some(x) if x.tid != 1 => p = x.ppid(),
+                    _ => break 1,
+                }
+            }
+        };
         for c in &all {
-            if c.ppid() == t.tgid && c.tid != t.tid {
-                c.ppid.store(1, Ordering::Relaxed);
+            if c.ppid() == t.tgid && c.tid != t.tid && c.tgid != t.tgid {
+                c.ppid.store(reaper, Ordering::Relaxed);
+                let sig = c.pdeathsig.load(Ordering::Relaxed);
+                if sig != 0 {
+                    c.send(sigframe::SigInfo::user(sig, sigframe::SI_USER, t.tgid, 0));
+                }
             }
         }
         let parent_ignores = all

@@ -72,6 +72,8 @@ pub struct TaskShared {
     pub timer_slack: AtomicU64,
     /// PR_SET_CHILD_SUBREAPER.
     pub child_subreaper: AtomicU32,
+    /// PR_SET_PDEATHSIG (0: none).
+    pub pdeathsig: AtomicI32,
     /// PR_SET_KEEPCAPS.
     pub keepcaps: AtomicU32,
     /// The nice value (setpriority), stored as i32 bits.
@@ -130,6 +132,7 @@ impl TaskShared {
             no_new_privs: AtomicU32::new(0),
             timer_slack: AtomicU64::new(50_000),
             child_subreaper: AtomicU32::new(0),
+            pdeathsig: AtomicI32::new(0),
             keepcaps: AtomicU32::new(0),
             nice: AtomicU32::new(0),
             exit_status: Mutex::new(None),
