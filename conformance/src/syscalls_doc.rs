@@ -137,7 +137,7 @@ pub const PARTIAL: &[(&str, &str)] = &[
     // clone.rs, pipe.rs
     (
         "clone",
-        "threads and processes; no `CLONE_VM` without `CLONE_THREAD` or `CLONE_VFORK`, no namespaces or pidfds; copy-on-write is per VMA",
+        "threads and processes; no `CLONE_VM` without `CLONE_THREAD` or `CLONE_VFORK`, no namespaces, no `CLONE_PIDFD` for threads (EINVAL, as before Linux 6.9); copy-on-write is per VMA",
     ),
     ("clone3", "as `clone`; no `set_tid`"),
     (
@@ -146,7 +146,12 @@ pub const PARTIAL: &[(&str, &str)] = &[
     ),
     (
         "waitid",
-        "reports exits only (no job-control stops or continues); no `P_PIDFD`",
+        "reports exits only (no job-control stops or continues)",
+    ),
+    ("pidfd_open", "process pidfds only: no `PIDFD_THREAD`"),
+    (
+        "pidfd_send_signal",
+        "no `siginfo` argument (EINVAL); `PIDFD_SIGNAL_*` scopes honoured",
     ),
     ("getrusage", "no accounting yet: every counter is zero"),
     (

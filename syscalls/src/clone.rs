@@ -2,11 +2,16 @@
 //! `vfork(2)`, `wait4(2)`, `waitid(2)`, `getrusage(2)`. Semantics in
 //! `sentry::kernel::fork` and `sentry::kernel::wait`.
 
-use sentry::kernel::fork::{CLONE_VFORK, CLONE_VM, CloneArgs};
+use std::sync::Arc;
+
+use sentry::kernel::fork::{
+    CLONE_PARENT_SETTID, CLONE_PIDFD, CLONE_THREAD, CLONE_VFORK, CLONE_VM, CloneArgs,
+};
 use sentry::kernel::wait::{
     WALL, WCLONE, WCONTINUED, WEXITED, WNOHANG, WNOTHREAD, WNOWAIT, WUNTRACED, WaitTarget,
 };
-use sentry::kernel::{ExitStatus, SyscallArgs, Task};
+use sentry::kernel::{ExitStatus, SyscallArgs, Task, TaskShared};
+use sentry::vfs::oflags::O_CLOEXEC;
 use sentry::{Errno, KResult};
 
 const SIGCHLD: u64 = 17;
@@ -21,7 +26,48 @@ pub fn sys_clone(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         child_tid: a.a[3],
         tls: a.a[4],
     };
-    Ok(t.fork(&args)? as u64)
+    if args.flags & CLONE_PIDFD != 0 && args.flags & CLONE_PARENT_SETTID != 0 {
+        // Both would write through the same pointer.
+        return Err(Errno::EINVAL);
+    }
+    fork_maybe_pidfd(t, args, a.a[2])
+}
+
+/// Runs `fork` and, under `CLONE_PIDFD`, stores a close-on-exec pidfd for
+/// the child at `pidfd_at` in the parent.
+fn fork_maybe_pidfd(t: &mut Task, mut args: CloneArgs, pidfd_at: u64) -> KResult<u64> {
+    if args.flags & CLONE_PIDFD == 0 {
+        return Ok(t.fork(&args)? as u64);
+    }
+    if args.flags & CLONE_THREAD != 0 {
+        return Err(Errno::EINVAL.why("CLONE_PIDFD names processes, not threads"));
+    }
+    // Fail with EFAULT before a child exists rather than after.
+    t.copy_out(pidfd_at, &(-1i32).to_ne_bytes())?;
+    args.flags &= !CLONE_PIDFD;
+    let child = t.fork(&args)?;
+    // The child is at least a zombie until this thread group reaps it.
+    let task = t.kernel.task(child).ok_or(Errno::ESRCH)?;
+    let fd = install_pidfd(t, task, O_CLOEXEC)?;
+    t.copy_out(pidfd_at, &fd.to_ne_bytes())?;
+    Ok(child as u64)
+}
+
+/// A new pidfd for `task` in `t`'s descriptor table.
+fn install_pidfd(t: &mut Task, task: Arc<TaskShared>, flags: u32) -> KResult<i32> {
+    use sentry::fsimpl::pidfd::{PidFd, PidFdFile};
+    use sentry::vfs::oflags::O_RDWR;
+    let p = PidFd::new(task);
+    let inode: sentry::vfs::InodeRef = p.clone();
+    let cloexec = flags & O_CLOEXEC != 0;
+    let file = sentry::vfs::OpenFile::new(
+        None,
+        inode,
+        O_RDWR | (flags & !O_CLOEXEC),
+        Box::new(PidFdFile(p)),
+    );
+    let limit = t.shared.limits().nofile();
+    t.fds().alloc(file, 0, cloexec, limit)
 }
 
 /// clone3(2).
@@ -36,7 +82,7 @@ pub fn sys_clone3(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     if b.len() > 88 && b[88..].iter().any(|&x| x != 0) {
         return Err(Errno::E2BIG);
     }
-    let (flags, _pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls) =
+    let (flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls) =
         (w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7));
     if flags & 0xff != 0 || exit_signal > 64 || (stack == 0) != (stack_size == 0) {
         return Err(Errno::EINVAL);
@@ -52,7 +98,7 @@ pub fn sys_clone3(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         child_tid,
         tls,
     };
-    Ok(t.fork(&args)? as u64)
+    fork_maybe_pidfd(t, args, pidfd)
 }
 
 /// fork(2).
@@ -119,8 +165,13 @@ pub fn sys_waitid(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     {
         return Err(Errno::EINVAL);
     }
+    const P_PIDFD: u64 = 3;
     let target = match idtype {
         P_ALL => WaitTarget::Any,
+        P_PIDFD => {
+            let task = t.file(id as i32)?.imp.pidfd_task().ok_or(Errno::EBADF)?;
+            WaitTarget::Pid(task.tid)
+        }
         P_PID if (id as i32) > 0 => WaitTarget::Pid(id as i32),
         P_PGID if id == 0 => WaitTarget::Pgid(t.shared.pgid()),
         P_PGID if (id as i32) > 0 => WaitTarget::Pgid(id as i32),
@@ -161,5 +212,68 @@ pub fn sys_getrusage(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         return Err(Errno::EINVAL);
     }
     t.copy_out(a.a[1], &[0u8; 144])?;
+    Ok(0)
+}
+
+/// pidfd_open(2).
+pub fn sys_pidfd_open(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    use sentry::vfs::oflags::O_NONBLOCK;
+    let (pid, flags) = (a.a[0] as i32, a.a[1] as u32);
+    if flags & !O_NONBLOCK != 0 || pid <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    let task = t
+        .kernel
+        .task(pid)
+        .filter(|x| x.tid == x.tgid)
+        .ok_or(Errno::ESRCH)?;
+    // Linux makes every pidfd close-on-exec.
+    Ok(install_pidfd(t, task, flags | O_CLOEXEC)? as u64)
+}
+
+/// pidfd_send_signal(2).
+pub fn sys_pidfd_send_signal(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    use sentry::kernel::sigframe::{SI_USER, SigInfo};
+    const PIDFD_SIGNAL_THREAD: u64 = 1;
+    const PIDFD_SIGNAL_THREAD_GROUP: u64 = 2;
+    const PIDFD_SIGNAL_PROCESS_GROUP: u64 = 4;
+    let [fd, sig, info, flags, ..] = a.a;
+    if flags & !(PIDFD_SIGNAL_THREAD | PIDFD_SIGNAL_THREAD_GROUP | PIDFD_SIGNAL_PROCESS_GROUP) != 0
+        || flags.count_ones() > 1
+    {
+        return Err(Errno::EINVAL);
+    }
+    let task = t.file(fd as i32)?.imp.pidfd_task().ok_or(Errno::EBADF)?;
+    let sig = sig as i32;
+    if !(0..=64).contains(&sig) {
+        return Err(Errno::EINVAL);
+    }
+    if info != 0 {
+        return Err(Errno::EINVAL.why("pidfd_send_signal with a siginfo is not supported yet"));
+    }
+    // A zombie still takes (and ignores) signals; a reaped process is gone.
+    if !t
+        .kernel
+        .task(task.tid)
+        .is_some_and(|x| Arc::ptr_eq(&x, &task))
+    {
+        return Err(Errno::ESRCH);
+    }
+    if sig != 0 {
+        let si = SigInfo::user(sig, SI_USER, t.tgid(), t.shared.creds().uid);
+        if flags == PIDFD_SIGNAL_PROCESS_GROUP {
+            let pg = task.pgid();
+            for x in t
+                .kernel
+                .tasks()
+                .into_iter()
+                .filter(|x| x.pgid() == pg && x.tid == x.tgid)
+            {
+                x.send(si);
+            }
+        } else {
+            task.send(si);
+        }
+    }
     Ok(0)
 }

@@ -193,6 +193,8 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (322, exec::sys_execveat),
     (329, mmap::sys_pkey_mprotect),
     (332, file::sys_statx),
+    (424, clone::sys_pidfd_send_signal),
+    (434, clone::sys_pidfd_open),
     (435, clone::sys_clone3),
     (436, file::sys_close_range),
     (437, file::sys_openat2),

@@ -146,8 +146,12 @@ impl Task {
         if f & CLONE_VM != 0 && f & CLONE_VFORK == 0 {
             return Err(Errno::ENOSYS.why("CLONE_VM without CLONE_THREAD is not implemented yet"));
         }
-        if f & (CLONE_NEWNS | 0x7e00_0000 | CLONE_PIDFD) != 0 {
-            return Err(Errno::EINVAL.why("namespaces and pidfds are not supported yet"));
+        if f & (CLONE_NEWNS | 0x7e00_0000) != 0 {
+            return Err(Errno::EINVAL.why("namespaces are not supported yet"));
+        }
+        if f & CLONE_PIDFD != 0 {
+            // The syscall layer installs the pidfd and clears the flag.
+            return Err(Errno::EINVAL.why("CLONE_PIDFD reached fork unhandled"));
         }
         // A fork bomb stops here, with the sandbox and the host healthy.
         let live = self.kernel.tasks().len();
@@ -235,14 +239,16 @@ impl Task {
                         t.run();
                     }
                     Err(e) => {
-                        log::error!("starting child {tid}: {e}");
-                        kernel.task_exited(
-                            &thread_child,
+                        // A fatal signal sent before the child ran kills
+                        // its stub under the set-up: report that signal.
+                        let status = thread_child.fatal_status().unwrap_or_else(|| {
+                            log::error!("starting child {tid}: {e}");
                             ExitStatus::Signaled {
                                 signo: SIGKILL,
                                 core: false,
-                            },
-                        );
+                            }
+                        });
+                        kernel.task_exited(&thread_child, status);
                     }
                 }
             });

@@ -241,6 +241,7 @@ impl Kernel {
         crate::vfs::reclock::release(t.tgid as u64, None);
         t.release_vfork();
         self.wait_cond.notify_all();
+        waiter::notify();
     }
 
     /// A task by tid.

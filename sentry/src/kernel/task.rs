@@ -165,6 +165,15 @@ impl TaskShared {
     pub fn comm(&self) -> Vec<u8> {
         lock(&self.comm).clone()
     }
+    /// How the task ends if a fatal signal was sent to it, whatever it is
+    /// doing (a fatal signal kills the stub under any operation in flight).
+    pub fn fatal_status(&self) -> Option<ExitStatus> {
+        let signo = self.killed_by.load(Ordering::Relaxed);
+        (signo != 0).then(|| ExitStatus::Signaled {
+            signo,
+            core: default_action(signo) == DefaultAction::CoreDump,
+        })
+    }
     /// The task's memory manager.
     pub fn mm(&self) -> Option<Arc<MemoryManager>> {
         lock(&self.mm).clone()
@@ -433,6 +442,11 @@ impl Task {
                     if signo == 11 && code == 2 && self.mm.handle_write_fault(addr) =>
                 {
                     // A write to copy-on-write pages: now private, retry.
+                    continue;
+                }
+                Ok(Event::Fault { .. }) if self.shared.fatal_status().is_some() => {
+                    // The copy-on-write copy failed because a fatal signal
+                    // killed the stub: that signal ends the task.
                     continue;
                 }
                 Ok(Event::Fault { signo, code, addr }) => {

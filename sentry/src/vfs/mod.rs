@@ -301,6 +301,10 @@ pub trait FileImpl: Send + Sync {
     fn fcntl(&self, _cmd: u32, _arg: u64) -> Option<KResult<u64>> {
         None
     }
+    /// The process a pidfd names.
+    fn pidfd_task(&self) -> Option<Arc<crate::kernel::TaskShared>> {
+        None
+    }
     /// The epoll instance behind an epoll fd.
     fn as_epoll(&self) -> Option<Arc<crate::fsimpl::epoll::Epoll>> {
         None

@@ -1,0 +1,68 @@
+//! pidfds (`pidfd_open(2)`): a file naming a process, readable (POLLIN)
+//! once the process has exited, usable with `pidfd_send_signal(2)` and
+//! `waitid(P_PIDFD)`.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use super::new_ino;
+use super::synth::synth_stat;
+use crate::errno::{Errno, KResult};
+use crate::kernel::TaskShared;
+use crate::vfs::{FileImpl, Inode, Stat, poll};
+
+/// The process a pidfd names.
+pub struct PidFd {
+    ino: u64,
+    pub task: Arc<TaskShared>,
+}
+
+impl PidFd {
+    /// A pidfd for `task`.
+    pub fn new(task: Arc<TaskShared>) -> Arc<PidFd> {
+        Arc::new(PidFd {
+            ino: new_ino(),
+            task,
+        })
+    }
+}
+
+impl Inode for PidFd {
+    fn stat(&self) -> KResult<Stat> {
+        Ok(synth_stat(self.ino, 0o600))
+    }
+    fn open(self: Arc<Self>, _flags: u32) -> KResult<Box<dyn FileImpl>> {
+        Ok(Box::new(PidFdFile(self)))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// The open pidfd.
+pub struct PidFdFile(pub Arc<PidFd>);
+
+impl FileImpl for PidFdFile {
+    fn read(&self, _buf: &mut [u8], _off: u64) -> KResult<usize> {
+        Err(Errno::EINVAL)
+    }
+    fn write(&self, _buf: &[u8], _off: u64) -> KResult<usize> {
+        Err(Errno::EINVAL)
+    }
+    fn seekable(&self) -> bool {
+        false
+    }
+    fn pollable(&self) -> bool {
+        true
+    }
+    fn readiness(&self, events: u16) -> u16 {
+        if self.0.task.is_zombie() {
+            (poll::POLLIN | poll::POLLRDNORM) & events
+        } else {
+            0
+        }
+    }
+    fn pidfd_task(&self) -> Option<Arc<TaskShared>> {
+        Some(self.0.task.clone())
+    }
+}
