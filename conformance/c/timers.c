@@ -72,6 +72,35 @@ int main(void)
     CHECK("timer_gettime", timer_gettime(tid, &cur));
     BOOL("oneshot_disarmed", cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec == 0);
     CHECKV("timer_getoverrun", timer_getoverrun(tid));
+    /* TIMER_ABSTIME reads the timer's own clock; a past time fires at
+     * once. SIGUSR1 stays blocked outside sigsuspend so no hit is missed. */
+    sigset_t usr1, old_mask;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &usr1, &old_mask);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    timer_hits = 0;
+    its.it_interval = (struct timespec){0, 0};
+    its.it_value = t0;
+    its.it_value.tv_nsec += 30000000;
+    if (its.it_value.tv_nsec >= 1000000000) {
+        its.it_value.tv_sec++;
+        its.it_value.tv_nsec -= 1000000000;
+    }
+    CHECK("timer_settime_abs", timer_settime(tid, TIMER_ABSTIME, &its, NULL));
+    while (timer_hits == 0)
+        sigsuspend(&old_mask);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long waited_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    BOOL("abs_waited_on_its_clock", waited_ms >= 29);
+    timer_hits = 0;
+    its.it_value.tv_sec = t0.tv_sec - 1;
+    CHECK("timer_settime_abs_past", timer_settime(tid, TIMER_ABSTIME, &its, NULL));
+    while (timer_hits == 0)
+        sigsuspend(&old_mask);
+    BOOL("abs_past_fired", timer_hits == 1);
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
     CHECK("timer_delete", timer_delete(tid));
     CHECK("timer_delete_again", timer_delete(tid));
     its.it_value.tv_nsec = 1000000000;

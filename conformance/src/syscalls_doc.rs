@@ -100,6 +100,14 @@ pub const PARTIAL: &[(&str, &str)] = &[
         "timer_create",
         "realtime and monotonic clocks; no CPU-time clocks; no `SIGEV_THREAD` (it needs threads)",
     ),
+    (
+        "timerfd_create",
+        "the `_ALARM` clocks behave as their base clocks (nothing suspends the sandbox)",
+    ),
+    (
+        "timerfd_settime",
+        "`TFD_TIMER_CANCEL_ON_SET` is accepted but never cancels: the sandbox cannot set the clock",
+    ),
     // time.rs
     (
         "clock_gettime",

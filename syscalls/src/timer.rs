@@ -1,6 +1,7 @@
 //! Timers: `alarm(2)`, `setitimer(2)`/`getitimer(2)` (ITIMER_REAL), and
 //! POSIX timers (`timer_create(2)` and friends) on the realtime and
-//! monotonic clocks. Semantics in `sentry::kernel::timers`.
+//! monotonic clocks, and timerfds (`timerfd_create(2)` and friends).
+//! Semantics in `sentry::kernel::timers` and `sentry::fsimpl::timerfd`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -112,7 +113,8 @@ pub fn sys_getitimer(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     Ok(0)
 }
 
-fn service_id(t: &Task, timerid: u64) -> KResult<u64> {
+/// The timer service's id and the clock of POSIX timer `timerid`.
+fn service_id(t: &Task, timerid: u64) -> KResult<(u64, i32)> {
     t.shared
         .posix_timers
         .lock()
@@ -173,7 +175,7 @@ pub fn sys_timer_create(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         .posix_timers
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .insert(next_id, id);
+        .insert(next_id, (id, clock as i32));
     Ok(0)
 }
 
@@ -204,6 +206,23 @@ fn write_itimerspec(t: &Task, addr: u64, (value, interval): (Duration, Duration)
     t.copy_out(addr, &b)
 }
 
+/// How long from now until `clock` reads (`sec`, `nsec`); zero when that
+/// time has passed (the timer expires at once).
+fn until(clock: i32, sec: i64, nsec: i64) -> KResult<Duration> {
+    // The _ALARM clocks (8, 9) read as REALTIME and BOOTTIME.
+    let base = match clock {
+        8 => 0,
+        9 => 7,
+        c => c,
+    };
+    let (s, n) = sentry::sys::clock_gettime(base)?;
+    let target = i128::from(sec) * 1_000_000_000 + i128::from(nsec);
+    let now = i128::from(s) * 1_000_000_000 + i128::from(n);
+    Ok(Duration::from_nanos(
+        (target - now).clamp(0, i128::from(u64::MAX)) as u64,
+    ))
+}
+
 /// timer_settime(2).
 pub fn sys_timer_settime(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     const TIMER_ABSTIME: u64 = 1;
@@ -211,16 +230,15 @@ pub fn sys_timer_settime(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     if flags & !TIMER_ABSTIME != 0 {
         return Err(Errno::EINVAL);
     }
-    let id = service_id(t, timerid)?;
+    let (id, clock) = service_id(t, timerid)?;
     let (mut value, interval, vs, vns) = read_itimerspec(t, new)?;
-    if flags & TIMER_ABSTIME != 0 && !value.is_zero() {
-        let (s, n) = sentry::sys::clock_gettime(0)?;
-        let target = i128::from(vs) * 1_000_000_000 + i128::from(vns);
-        let now = i128::from(s) * 1_000_000_000 + i128::from(n);
-        value = Duration::from_nanos((target - now).max(1) as u64);
+    // A zero value disarms; an absolute time already past fires at once.
+    let armed = !value.is_zero();
+    if flags & TIMER_ABSTIME != 0 && armed {
+        value = until(clock, vs, vns)?;
     }
     let prev = timers()
-        .set(id, (!value.is_zero()).then_some(value), interval)
+        .set(id, armed.then_some(value), interval)
         .unwrap_or_default();
     if old != 0 {
         write_itimerspec(t, old, prev)?;
@@ -230,25 +248,84 @@ pub fn sys_timer_settime(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 
 /// timer_gettime(2).
 pub fn sys_timer_gettime(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let id = service_id(t, a.a[0])?;
+    let (id, _) = service_id(t, a.a[0])?;
     write_itimerspec(t, a.a[1], timers().get(id).unwrap_or_default())?;
     Ok(0)
 }
 
 /// timer_getoverrun(2).
 pub fn sys_timer_getoverrun(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let id = service_id(t, a.a[0])?;
+    let (id, _) = service_id(t, a.a[0])?;
     Ok(timers().overrun(id).unwrap_or(0))
 }
 
 /// timer_delete(2).
 pub fn sys_timer_delete(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let id = service_id(t, a.a[0])?;
+    let (id, _) = service_id(t, a.a[0])?;
     timers().delete(id);
     t.shared
         .posix_timers
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .remove(&(a.a[0] as i32));
+    Ok(0)
+}
+
+/// timerfd_create(2).
+pub fn sys_timerfd_create(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    use sentry::fsimpl::timerfd::{TimerFd, TimerFdFile};
+    use sentry::vfs::oflags::{O_CLOEXEC, O_NONBLOCK, O_RDWR};
+    let (clock, flags) = (a.a[0] as i32, a.a[1] as u32);
+    // REALTIME, MONOTONIC, BOOTTIME and their _ALARM forms (the sandbox
+    // cannot wake a suspended host, so they behave as their base clocks).
+    if !matches!(clock, 0 | 1 | 7 | 8 | 9) || flags & !(O_CLOEXEC | O_NONBLOCK) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let tf = TimerFd::new(clock);
+    let inode: sentry::vfs::InodeRef = tf.clone();
+    let file = sentry::vfs::OpenFile::new(
+        None,
+        inode,
+        O_RDWR | (flags & O_NONBLOCK),
+        Box::new(TimerFdFile(tf)),
+    );
+    let limit = t.shared.limits().nofile();
+    Ok(t.fds().alloc(file, 0, flags & O_CLOEXEC != 0, limit)? as u64)
+}
+
+/// The timerfd behind `fd`: EBADF when it is not open, EINVAL when it is
+/// not a timerfd.
+fn timerfd(t: &Task, fd: u64) -> KResult<Arc<sentry::fsimpl::timerfd::TimerFd>> {
+    let any: Arc<dyn std::any::Any + Send + Sync> = t.file(fd as i32)?.inode.clone();
+    any.downcast().map_err(|_| Errno::EINVAL)
+}
+
+/// timerfd_settime(2).
+pub fn sys_timerfd_settime(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    const TFD_TIMER_ABSTIME: u64 = 1;
+    // Accepted; the realtime clock is never set inside the sandbox, so
+    // there is never a change to cancel on.
+    const TFD_TIMER_CANCEL_ON_SET: u64 = 2;
+    let [fd, flags, new, old, ..] = a.a;
+    let (mut value, interval, vs, vns) = read_itimerspec(t, new)?;
+    if flags & !(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let tf = timerfd(t, fd)?;
+    let armed = !value.is_zero();
+    if flags & TFD_TIMER_ABSTIME != 0 && armed {
+        value = until(tf.clock, vs, vns)?;
+    }
+    let prev = tf.set(armed.then_some(value), interval);
+    if old != 0 {
+        write_itimerspec(t, old, prev)?;
+    }
+    Ok(0)
+}
+
+/// timerfd_gettime(2).
+pub fn sys_timerfd_gettime(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let tf = timerfd(t, a.a[0])?;
+    write_itimerspec(t, a.a[1], tf.get())?;
     Ok(0)
 }

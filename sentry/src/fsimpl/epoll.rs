@@ -8,15 +8,13 @@
 //! Not yet: EPOLLEXCLUSIVE semantics (treated as level-triggered), exact
 //! edge detection (the change test is sandbox-wide).
 
-use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, Weak};
 
 use super::new_ino;
-use super::synth::synth_stat;
 use crate::errno::{Errno, KResult};
 use crate::kernel::waiter;
-use crate::vfs::{FileImpl, Inode, OpenFile, Stat, poll};
+use crate::vfs::{FileImpl, OpenFile, poll};
 
 pub const EPOLLIN: u32 = 0x001;
 pub const EPOLLPRI: u32 = 0x002;
@@ -154,17 +152,7 @@ impl Epoll {
     }
 }
 
-impl Inode for Epoll {
-    fn stat(&self) -> KResult<Stat> {
-        Ok(synth_stat(self.ino, 0o600))
-    }
-    fn open(self: Arc<Self>, _flags: u32) -> KResult<Box<dyn FileImpl>> {
-        Ok(Box::new(EpollFile(self)))
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-}
+anon_inode!(Epoll, EpollFile);
 
 /// The open epoll instance.
 pub struct EpollFile(pub Arc<Epoll>);

@@ -2,15 +2,13 @@
 //! file. Reads take the counter (or one, in semaphore mode) and block at
 //! zero; writes add and block when the sum would overflow.
 
-use std::any::Any;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use super::new_ino;
-use super::synth::synth_stat;
 use crate::errno::{Errno, KResult};
 use crate::kernel::{current, waiter};
-use crate::vfs::{FileImpl, Inode, Stat, poll};
+use crate::vfs::{FileImpl, poll};
 
 const MAX: u64 = u64::MAX - 1;
 
@@ -36,17 +34,7 @@ impl EventFd {
     }
 }
 
-impl Inode for EventFd {
-    fn stat(&self) -> KResult<Stat> {
-        Ok(synth_stat(self.ino, 0o600))
-    }
-    fn open(self: Arc<Self>, _flags: u32) -> KResult<Box<dyn FileImpl>> {
-        Ok(Box::new(EventFdFile(self)))
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-}
+anon_inode!(EventFd, EventFdFile);
 
 /// The open eventfd.
 pub struct EventFdFile(pub Arc<EventFd>);

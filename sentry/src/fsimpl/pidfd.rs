@@ -2,14 +2,12 @@
 //! once the process has exited, usable with `pidfd_send_signal(2)` and
 //! `waitid(P_PIDFD)`.
 
-use std::any::Any;
 use std::sync::Arc;
 
 use super::new_ino;
-use super::synth::synth_stat;
 use crate::errno::{Errno, KResult};
 use crate::kernel::TaskShared;
-use crate::vfs::{FileImpl, Inode, Stat, poll};
+use crate::vfs::{FileImpl, poll};
 
 /// The process a pidfd names.
 pub struct PidFd {
@@ -27,17 +25,7 @@ impl PidFd {
     }
 }
 
-impl Inode for PidFd {
-    fn stat(&self) -> KResult<Stat> {
-        Ok(synth_stat(self.ino, 0o600))
-    }
-    fn open(self: Arc<Self>, _flags: u32) -> KResult<Box<dyn FileImpl>> {
-        Ok(Box::new(PidFdFile(self)))
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-}
+anon_inode!(PidFd, PidFdFile);
 
 /// The open pidfd.
 pub struct PidFdFile(pub Arc<PidFd>);

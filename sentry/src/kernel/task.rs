@@ -93,7 +93,7 @@ pub struct TaskShared {
     /// The ITIMER_REAL timer (alarm/setitimer), once created.
     pub itimer_real: Mutex<Option<u64>>,
     /// POSIX timers: the process's timer ids -> timer service ids.
-    pub posix_timers: Mutex<std::collections::BTreeMap<i32, u64>>,
+    pub posix_timers: Mutex<std::collections::BTreeMap<i32, (u64, i32)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -4,8 +4,11 @@
 //! deadline and sends each expiring timer's signal to its task; periodic
 //! timers re-arm and count overruns.
 //!
+//! Signal-less timers (SIGEV_NONE, and the wake-up timers behind
+//! timerfds) wake poll/epoll waiters instead.
+//!
 //! Not yet: CPU-time clocks (ITIMER_VIRTUAL/PROF, CLOCK_*_CPUTIME_ID
-//! timers), timerfd.
+//! timers).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak};
@@ -13,11 +16,19 @@ use std::time::{Duration, Instant};
 
 use super::sigframe::SigInfo;
 use super::task::TaskShared;
+use super::waiter;
 
 /// si_code of a POSIX timer's signal.
 pub const SI_TIMER: i32 = -2;
 /// si_code of alarm/setitimer's SIGALRM.
 pub const SI_KERNEL: i32 = 0x80;
+
+/// `now + d`, saturating at a century from `now` (a program may ask for
+/// i64::MAX seconds; Instant arithmetic would overflow).
+pub fn deadline_after(now: Instant, d: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 86_400);
+    now + d.min(CENTURY)
+}
 
 /// What a timer does when it fires.
 #[derive(Clone)]
@@ -105,7 +116,7 @@ impl Timers {
                 .unwrap_or_default(),
             t.interval,
         );
-        t.deadline = first.map(|f| now + f);
+        t.deadline = first.map(|f| deadline_after(now, f));
         t.interval = interval;
         t.overrun = 0;
         drop(st);
@@ -139,12 +150,11 @@ impl Timers {
 
     /// Deletes every timer of a task that is gone.
     pub fn delete_for(&self, target: &Arc<TaskShared>) {
-        self.lock().timers.retain(|_, t| {
-            t.spec
-                .target
-                .upgrade()
-                .is_some_and(|x| !Arc::ptr_eq(&x, target))
-        });
+        let target = Arc::downgrade(target);
+        // Timers without a task (timerfds) stay.
+        self.lock()
+            .timers
+            .retain(|_, t| !Weak::ptr_eq(&t.spec.target, &target));
     }
 
     fn run(&self) {
@@ -160,10 +170,11 @@ impl Timers {
                     if t.interval.is_zero() {
                         t.deadline = None;
                     } else {
-                        let mut nd = d + t.interval;
+                        let step = t.interval.min(Duration::from_secs(100 * 365 * 86_400));
+                        let mut nd = d + step;
                         let mut missed = 0u64;
                         while nd <= now {
-                            nd += t.interval;
+                            nd += step;
                             missed += 1;
                         }
                         t.overrun = missed;
@@ -178,6 +189,8 @@ impl Timers {
                 drop(st);
                 for (spec, overrun) in fire {
                     if spec.signo == 0 {
+                        // SIGEV_NONE and timerfd expiries: pollers look.
+                        waiter::notify();
                         continue;
                     }
                     if let Some(task) = spec.target.upgrade() {
