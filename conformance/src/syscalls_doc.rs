@@ -93,6 +93,8 @@ pub const PARTIAL: &[(&str, &str)] = &[
         "edge-triggered entries re-report after any readiness change in the sandbox (spurious \
          wakeups possible)",
     ),
+    ("signalfd", SIGNALFD),
+    ("signalfd4", SIGNALFD),
     // timer.rs
     ("setitimer", "`ITIMER_REAL` only (CPU-time itimers: EINVAL)"),
     ("getitimer", "`ITIMER_REAL` only (CPU-time itimers: EINVAL)"),
@@ -178,6 +180,8 @@ const XATTR_GET: &str = "no file system stores extended attributes: ENODATA";
 const XATTR_LIST: &str = "no file system stores extended attributes: empty list";
 const SIGNAL_SEND: &str = "stop signals (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) are not \
                            implemented: their default action is dropped";
+const SIGNALFD: &str = "takes the reading thread's pending signals; a blocked read looks \
+                        again every millisecond; no `ssi_utime`/`ssi_stime` (no CPU accounting)";
 const RLIMITS: &str = "limits are recorded; only `RLIMIT_NOFILE` is enforced";
 
 /// Syscalls whose per-test call counts vary from run to run, with why.

@@ -1,8 +1,8 @@
 //! Signal syscalls: dispositions (`rt_sigaction(2)`), masks
-//! (`rt_sigprocmask(2)`), `sigaltstack(2)`, and `kill(2)`/`tgkill(2)` to
-//! the program itself. Delivery to a handler (a signal frame) is not built
-//! yet; a signal that would run a handler fails with ENOSYS and a note,
-//! and one whose default action ends the program ends it.
+//! (`rt_sigprocmask(2)`), `sigaltstack(2)`, sending (`kill(2)`,
+//! `tgkill(2)`, `rt_sigqueueinfo(2)`, ...), waiting (`rt_sigsuspend(2)`,
+//! `pause(2)`, `rt_sigtimedwait(2)`) and `signalfd(2)`. Delivery (signal
+//! frames, `rt_sigreturn`) lives in `sentry::kernel::sigframe`.
 
 use sentry::kernel::signal::{NSIG, SIGKILL, SIGSTOP, SigAction};
 use sentry::kernel::{ExitStatus, SyscallArgs, Task};
@@ -57,6 +57,20 @@ pub fn sys_rt_sigaction(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     }
     if let Some(n) = new {
         t.shared.signals().actions[(sig - 1) as usize] = n;
+        // Setting a disposition that ignores the signal discards it where
+        // it is pending, in every thread (POSIX; Linux does the same).
+        let ignores = n.handler == sentry::kernel::signal::SIG_IGN
+            || n.handler == sentry::kernel::signal::SIG_DFL
+                && matches!(
+                    sentry::kernel::signal::default_action(sig),
+                    sentry::kernel::signal::DefaultAction::Ignore
+                );
+        if ignores {
+            let tgid = t.tgid();
+            for x in t.kernel.tasks().into_iter().filter(|x| x.tgid == tgid) {
+                x.discard_pending(sig);
+            }
+        }
     }
     Ok(0)
 }
@@ -335,4 +349,39 @@ pub fn sys_rt_tgsigqueueinfo(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         .filter(|x| x.tgid == a.a[0] as i32)
         .ok_or(Errno::ESRCH)?;
     queue_info(t, &target, a.a[2] as i32, a.a[3])
+}
+
+fn do_signalfd(t: &mut Task, fd: u64, mask_addr: u64, size: u64, flags: u32) -> KResult<u64> {
+    use sentry::fsimpl::signalfd::{SignalFd, SignalFdFile};
+    use sentry::vfs::oflags::{O_CLOEXEC, O_NONBLOCK, O_RDWR};
+    if size != 8 || flags & !(O_CLOEXEC | O_NONBLOCK) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let mask = t.read_u64(mask_addr)?;
+    if fd as i32 != -1 {
+        let inode: Arc<dyn std::any::Any + Send + Sync> = t.file(fd as i32)?.inode.clone();
+        let sfd: Arc<SignalFd> = inode.downcast().map_err(|_| Errno::EINVAL)?;
+        sfd.set_mask(mask);
+        return Ok(fd & 0xffff_ffff);
+    }
+    let sfd = SignalFd::new(mask, &t.shared);
+    let inode: sentry::vfs::InodeRef = sfd.clone();
+    let file = sentry::vfs::OpenFile::new(
+        None,
+        inode,
+        O_RDWR | (flags & O_NONBLOCK),
+        Box::new(SignalFdFile(sfd)),
+    );
+    let limit = t.shared.limits().nofile();
+    Ok(t.fds().alloc(file, 0, flags & O_CLOEXEC != 0, limit)? as u64)
+}
+
+/// signalfd(2).
+pub fn sys_signalfd(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    do_signalfd(t, a.a[0], a.a[1], a.a[2], 0)
+}
+
+/// signalfd4(2).
+pub fn sys_signalfd4(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    do_signalfd(t, a.a[0], a.a[1], a.a[2], a.a[3] as u32)
 }

@@ -1,7 +1,7 @@
 //! File system implementations: the overlay root (gofer lower, memory
 //! upper), synthetic nodes for procfs and devfs, donated host files, and
 //! the anonymous kernel objects read as files (pipes, eventfds, epolls,
-//! pidfds, timerfds).
+//! pidfds, signalfds, timerfds).
 
 /// Implements `Inode` for an anonymous kernel object: `$obj` has an `ino`
 /// field, and its open file is `$file(Arc<$obj>)`. Like Linux's anon
@@ -34,6 +34,7 @@ pub mod overlay;
 pub mod pidfd;
 pub mod pipe;
 pub mod proc;
+pub mod signalfd;
 pub mod synth;
 pub mod timerfd;
 

@@ -126,7 +126,10 @@ impl TaskShared {
                         default_action(sig),
                         DefaultAction::Ignore | DefaultAction::Continue
                     ));
-            if ignored && sig != SIGKILL {
+            // A blocked signal is kept even when ignored: the disposition
+            // may change before it is unblocked, and sigwait/signalfd
+            // take it (Linux's sig_ignored).
+            if ignored && sig != SIGKILL && s.mask & bit(sig) == 0 {
                 return;
             }
             let fatal_now = sig == SIGKILL
@@ -149,6 +152,9 @@ impl TaskShared {
         if p.set & bit(sig) == 0 {
             p.set |= bit(sig);
             p.info[(sig - 1) as usize] = info;
+            drop(p);
+            // signalfds polled for this signal become readable.
+            super::waiter::notify();
         }
     }
 
@@ -169,6 +175,13 @@ impl TaskShared {
         let sig = ready.trailing_zeros() as i32 + 1;
         p.set &= !bit(sig);
         Some(p.info[(sig - 1) as usize])
+    }
+
+    /// Drops a pending `sig` (its disposition became "ignore").
+    pub fn discard_pending(&self, sig: i32) {
+        if (1..=64).contains(&sig) {
+            self.pending.lock().unwrap_or_else(|e| e.into_inner()).set &= !bit(sig);
+        }
     }
 
     /// The pending set (rt_sigpending).
