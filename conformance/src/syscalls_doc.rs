@@ -74,15 +74,6 @@ pub const PARTIAL: &[(&str, &str)] = &[
     ("kill", SIGNAL_SEND),
     ("tkill", SIGNAL_SEND),
     ("tgkill", SIGNAL_SEND),
-    (
-        "rt_sigsuspend",
-        "a blocked task notices a new signal within 20 ms",
-    ),
-    ("pause", "a blocked task notices a new signal within 20 ms"),
-    (
-        "rt_sigtimedwait",
-        "polls for the awaited signals every 2 ms",
-    ),
     // epoll.rs
     (
         "epoll_ctl",
@@ -180,8 +171,8 @@ const XATTR_GET: &str = "no file system stores extended attributes: ENODATA";
 const XATTR_LIST: &str = "no file system stores extended attributes: empty list";
 const SIGNAL_SEND: &str = "stop signals (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) are not \
                            implemented: their default action is dropped";
-const SIGNALFD: &str = "takes the reading thread's pending signals; a blocked read looks \
-                        again every millisecond; no `ssi_utime`/`ssi_stime` (no CPU accounting)";
+const SIGNALFD: &str = "takes the reading thread's pending signals; no `ssi_utime`/`ssi_stime` \
+                        (no CPU accounting)";
 const RLIMITS: &str = "limits are recorded; only `RLIMIT_NOFILE` is enforced";
 
 /// Syscalls whose per-test call counts vary from run to run, with why.

@@ -245,10 +245,19 @@ pub fn sys_rt_sigreturn(t: &mut Task, _a: &SyscallArgs) -> KResult<u64> {
 
 /// Sleeps until a signal can be delivered; always EINTR.
 fn wait_for_signal() -> KResult<u64> {
-    while !sentry::kernel::current::interrupted() {
-        std::thread::sleep(sentry::kernel::current::INTERRUPT_CHECK);
+    use sentry::kernel::{current, waiter};
+    loop {
+        // Read before looking: a signal sent in between moves it, so the
+        // wait returns at once instead of at the end of the slice.
+        let seen = waiter::generation();
+        if current::interrupted() {
+            return Err(Errno::EINTR);
+        }
+        waiter::wait(
+            seen,
+            Some(std::time::Instant::now() + current::INTERRUPT_CHECK),
+        );
     }
-    Err(Errno::EINTR)
 }
 
 /// rt_sigsuspend(2).
@@ -287,6 +296,9 @@ pub fn sys_rt_sigtimedwait(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         Some(std::time::Instant::now() + std::time::Duration::new(s as u64, n as u32))
     };
     loop {
+        // Sending a signal moves the waiter's generation: read it before
+        // looking so a signal sent in between is not slept through.
+        let seen = sentry::kernel::waiter::generation();
         if let Some(si) = t.shared.take_from(set) {
             if info != 0 {
                 t.copy_out(info, &si.to_bytes())?;
@@ -299,11 +311,8 @@ pub fn sys_rt_sigtimedwait(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
             return Err(Errno::EAGAIN);
         }
-        let nap = deadline.map_or(sentry::kernel::current::INTERRUPT_CHECK, |d| {
-            d.saturating_duration_since(std::time::Instant::now())
-                .min(sentry::kernel::current::INTERRUPT_CHECK)
-        });
-        std::thread::sleep(nap.min(std::time::Duration::from_millis(2)));
+        let slice = std::time::Instant::now() + sentry::kernel::current::INTERRUPT_CHECK;
+        sentry::kernel::waiter::wait(seen, Some(deadline.map_or(slice, |d| d.min(slice))));
     }
 }
 

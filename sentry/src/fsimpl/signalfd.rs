@@ -10,7 +10,7 @@ use std::sync::{Arc, Weak};
 use super::new_ino;
 use crate::errno::{Errno, KResult};
 use crate::kernel::sigframe::{SigInfo, UNBLOCKABLE};
-use crate::kernel::{TaskShared, current};
+use crate::kernel::{TaskShared, current, waiter};
 use crate::vfs::{FileImpl, poll};
 
 /// Size of one `struct signalfd_siginfo`.
@@ -92,6 +92,8 @@ impl FileImpl for SignalFdFile {
         let sfd = &self.0;
         let task = sfd.reader().ok_or(Errno::EINVAL)?;
         loop {
+            // Read before looking: a signal sent in between moves it.
+            let seen = waiter::generation();
             let mask = sfd.mask.load(Ordering::Relaxed);
             let mut n = 0;
             while n + RECORD <= buf.len() {
@@ -110,9 +112,11 @@ impl FileImpl for SignalFdFile {
             if current::interrupted() {
                 return Err(Errno::EINTR);
             }
-            // Signals are sent without a wake-up for this fd: look again
-            // shortly (as rt_sigtimedwait does).
-            std::thread::sleep(std::time::Duration::from_millis(1));
+            // Sending a signal notifies the waiter.
+            waiter::wait(
+                seen,
+                Some(std::time::Instant::now() + current::INTERRUPT_CHECK),
+            );
         }
     }
 
