@@ -10,7 +10,7 @@ use sentry::fsimpl::eventfd::{EventFd, EventFdFile};
 use sentry::kernel::{SyscallArgs, Task, current, waiter};
 use sentry::vfs::oflags::{O_CLOEXEC, O_NONBLOCK, O_RDWR};
 use sentry::vfs::{InodeRef, OpenFile};
-use sentry::{Errno, KResult, sys};
+use sentry::{Errno, KResult};
 
 use crate::abi::decode_timespec;
 
@@ -140,21 +140,8 @@ fn do_wait(t: &Task, epfd: i32, events: u64, max: i32, deadline: Option<Instant>
             .into_iter()
             .map(|(fd, e)| (fd, e, 0))
             .collect();
-        if host.is_empty() {
-            let slice = Instant::now() + current::INTERRUPT_CHECK;
-            waiter::wait(seen, Some(deadline.map_or(slice, |d| d.min(slice))));
-        } else {
-            let slice = Duration::from_millis(10);
-            let left = deadline.map_or(slice, |d| {
-                d.saturating_duration_since(Instant::now()).min(slice)
-            });
-            let _ = sys::poll_host(&mut host, left.as_millis().max(1) as i32);
-        }
+        waiter::wait_slice_with_host(seen, deadline, &mut host);
     }
-}
-
-fn ms_deadline(ms: i32) -> Option<Instant> {
-    (ms >= 0).then(|| Instant::now() + Duration::from_millis(ms as u64))
 }
 
 /// epoll_wait(2).
@@ -164,7 +151,7 @@ pub fn sys_epoll_wait(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         a.a[0] as i32,
         a.a[1],
         a.a[2] as i32,
-        ms_deadline(a.a[3] as i32),
+        waiter::ms_deadline(a.a[3] as i32),
     )
 }
 
@@ -181,7 +168,7 @@ fn read_mask(t: &Task, addr: u64, size: u64) -> KResult<Option<u64>> {
 /// epoll_pwait(2).
 pub fn sys_epoll_pwait(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let mask = read_mask(t, a.a[4], a.a[5])?;
-    let deadline = ms_deadline(a.a[3] as i32);
+    let deadline = waiter::ms_deadline(a.a[3] as i32);
     t.with_sigmask(mask, |t| {
         do_wait(t, a.a[0] as i32, a.a[1], a.a[2] as i32, deadline)
     })

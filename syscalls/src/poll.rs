@@ -10,7 +10,7 @@ use sentry::kernel::{SyscallArgs, Task, current, waiter};
 use sentry::vfs::poll::{
     POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDNORM, POLLWRNORM,
 };
-use sentry::{Errno, KResult, sys};
+use sentry::{Errno, KResult};
 
 use crate::abi::{decode_timespec, encode_timespec};
 
@@ -69,21 +69,8 @@ fn wait(t: &Task, entries: &mut [Entry], deadline: Option<Instant>) -> KResult<u
         if current::interrupted() {
             return Err(Errno::EINTR);
         }
-        if host.is_empty() {
-            let slice = Instant::now() + current::INTERRUPT_CHECK;
-            waiter::wait(seen, Some(deadline.map_or(slice, |d| d.min(slice))));
-        } else {
-            let slice = Duration::from_millis(10);
-            let left = deadline.map_or(slice, |d| {
-                d.saturating_duration_since(Instant::now()).min(slice)
-            });
-            let _ = sys::poll_host(&mut host, left.as_millis().max(1) as i32);
-        }
+        waiter::wait_slice_with_host(seen, deadline, &mut host);
     }
-}
-
-fn deadline_from_ms(ms: i32) -> Option<Instant> {
-    (ms >= 0).then(|| Instant::now() + Duration::from_millis(ms as u64))
 }
 
 fn read_pollfds(t: &Task, addr: u64, n: u64) -> KResult<Vec<Entry>> {
@@ -115,7 +102,7 @@ fn write_pollfds(t: &Task, addr: u64, entries: &[Entry]) -> KResult<()> {
 /// poll(2).
 pub fn sys_poll(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let mut entries = read_pollfds(t, a.a[0], a.a[1])?;
-    let n = wait(t, &mut entries, deadline_from_ms(a.a[2] as i32))?;
+    let n = wait(t, &mut entries, waiter::ms_deadline(a.a[2] as i32))?;
     write_pollfds(t, a.a[0], &entries)?;
     Ok(n as u64)
 }

@@ -253,10 +253,7 @@ fn wait_for_signal() -> KResult<u64> {
         if current::interrupted() {
             return Err(Errno::EINTR);
         }
-        waiter::wait(
-            seen,
-            Some(std::time::Instant::now() + current::INTERRUPT_CHECK),
-        );
+        waiter::wait_slice(seen, None);
     }
 }
 
@@ -311,8 +308,7 @@ pub fn sys_rt_sigtimedwait(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
             return Err(Errno::EAGAIN);
         }
-        let slice = std::time::Instant::now() + sentry::kernel::current::INTERRUPT_CHECK;
-        sentry::kernel::waiter::wait(seen, Some(deadline.map_or(slice, |d| d.min(slice))));
+        sentry::kernel::waiter::wait_slice(seen, deadline);
     }
 }
 
