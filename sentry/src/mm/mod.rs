@@ -700,8 +700,17 @@ impl MemoryManager {
     pub fn handle_write_fault(&self, addr: u64) -> bool {
         let mut st = self.lock();
         let Some(v) = st.find(addr) else { return false };
-        if !v.cow || v.prot & prot::WRITE == 0 {
+        if v.prot & prot::WRITE == 0 {
             return false;
+        }
+        if !v.cow {
+            // Another thread made it private (or writable) between this
+            // fault and our lock: the page is writable now, so the write
+            // is retried. Re-applying the page's protection guarantees
+            // the retry cannot fault the same way again.
+            let page = addr & !0xfff;
+            let prot = v.prot;
+            return self.space.protect(page, 0x1000, prot).is_ok();
         }
         let start = v.start;
         self.break_cow(&mut st, start).is_ok()
