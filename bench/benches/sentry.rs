@@ -66,6 +66,10 @@ impl AddressSpace for NoopSpace {
     }
 
     fn exit_thread(&self) {}
+    fn thread_handle(&self) -> Option<i64> {
+        None
+    }
+    fn interrupt(&self, _handle: i64) {}
 
     fn as_any(&self) -> &dyn Any {
         self

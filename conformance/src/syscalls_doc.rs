@@ -68,8 +68,7 @@ pub const PARTIAL: &[(&str, &str)] = &[
     (
         "rt_sigaction",
         "handlers run on a Linux rt_sigframe; one pending instance per signal (no real-time \
-         queueing); the frame saves the fxsave FPU state, not XSAVE's AVX upper halves; no \
-         job-control stops",
+         queueing); the frame saves the fxsave FPU state, not XSAVE's AVX upper halves",
     ),
     ("kill", SIGNAL_SEND),
     ("tkill", SIGNAL_SEND),
@@ -145,20 +144,13 @@ pub const PARTIAL: &[(&str, &str)] = &[
         "vfork",
         "the child runs on a copy of the parent's memory (the parent still waits for exec or exit)",
     ),
-    (
-        "waitid",
-        "reports exits only (no job-control stops or continues)",
-    ),
     ("pidfd_open", "process pidfds only: no `PIDFD_THREAD`"),
     (
         "pidfd_send_signal",
         "no `siginfo` argument (EINVAL); `PIDFD_SIGNAL_*` scopes honoured",
     ),
     ("getrusage", "no accounting yet: every counter is zero"),
-    (
-        "wait4",
-        "reports exits only (no job-control stops or continues); rusage is zero",
-    ),
+    ("wait4", "rusage is zero"),
     (
         "pipe",
         "a blocked end notices a signal within 20 ms; no `splice` or `tee`; `F_SETPIPE_SZ` up to 1 MiB",
@@ -169,8 +161,8 @@ pub const PARTIAL: &[(&str, &str)] = &[
 const XATTR_SET: &str = "no file system stores extended attributes: EOPNOTSUPP";
 const XATTR_GET: &str = "no file system stores extended attributes: ENODATA";
 const XATTR_LIST: &str = "no file system stores extended attributes: empty list";
-const SIGNAL_SEND: &str = "stop signals (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) are not \
-                           implemented: their default action is dropped";
+const SIGNAL_SEND: &str = "one pending instance per signal (no real-time queueing); no \
+                           terminal: SIGTTIN/SIGTTOU are never raised by reads or writes";
 const SIGNALFD: &str = "takes the reading thread's pending signals; no `ssi_utime`/`ssi_stime` \
                         (no CPU accounting)";
 const RLIMITS: &str = "limits are recorded; only `RLIMIT_NOFILE` is enforced";

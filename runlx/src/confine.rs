@@ -59,6 +59,10 @@ const ALLOWED: &[(libc::c_long, &str)] = &[
     (libc::SYS_ptrace, "tracing stubs"),
     (libc::SYS_wait4, "stub stops and exits"),
     (libc::SYS_kill, "killing stubs"),
+    (
+        libc::SYS_tgkill,
+        "interrupting a stub thread so it takes a signal (SIGSTKFLT)",
+    ),
     (libc::SYS_getpid, "stub set-up"),
     (libc::SYS_getppid, "stub set-up (parent check)"),
     (libc::SYS_gettid, "thread ids"),

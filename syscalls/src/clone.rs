@@ -10,7 +10,7 @@ use sentry::kernel::fork::{
 use sentry::kernel::wait::{
     WALL, WCLONE, WCONTINUED, WEXITED, WNOHANG, WNOTHREAD, WNOWAIT, WUNTRACED, WaitTarget,
 };
-use sentry::kernel::{ExitStatus, SyscallArgs, Task, TaskShared};
+use sentry::kernel::{SyscallArgs, Task, TaskShared};
 use sentry::vfs::oflags::O_CLOEXEC;
 use sentry::{Errno, KResult};
 
@@ -140,7 +140,10 @@ pub fn sys_wait4(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         p if p < -1 => WaitTarget::Pgid(p.checked_neg().ok_or(Errno::ESRCH)?),
         p => WaitTarget::Pid(p),
     };
-    match t.wait_child(target, options & WNOHANG)? {
+    match t.wait_child(
+        target,
+        options & (WNOHANG | WUNTRACED | WCONTINUED) | WEXITED,
+    )? {
         None => Ok(0),
         Some((child, st)) => {
             if status != 0 {
@@ -152,8 +155,7 @@ pub fn sys_wait4(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     }
 }
 
-/// waitid(2): reports exits only (stops and continues come with job
-/// control).
+/// waitid(2).
 pub fn sys_waitid(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     const P_ALL: u64 = 0;
     const P_PID: u64 = 1;
@@ -177,20 +179,13 @@ pub fn sys_waitid(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         P_PGID if (id as i32) > 0 => WaitTarget::Pgid(id as i32),
         _ => return Err(Errno::EINVAL),
     };
-    if options & WEXITED == 0 {
-        // Only stops or continues asked for: none are ever reported yet.
-        if options & WNOHANG != 0 {
-            return Ok(0);
-        }
-        return Err(Errno::ECHILD.why("job-control stops are not implemented yet"));
-    }
-    let got = t.wait_child(target, options & (WNOHANG | WNOWAIT))?;
+    let got = t.wait_child(
+        target,
+        options & (WNOHANG | WNOWAIT | WEXITED | WUNTRACED | WCONTINUED),
+    )?;
     let mut info = [0u8; 128];
-    if let Some((child, st)) = got {
-        let (code, status) = match st {
-            ExitStatus::Exited(c) => (1i32, c),
-            ExitStatus::Signaled { signo, core } => (if core { 3 } else { 2 }, signo),
-        };
+    if let Some((child, ev)) = got {
+        let (code, status) = ev.code_and_status();
         info[0..4].copy_from_slice(&(SIGCHLD as i32).to_ne_bytes());
         info[8..12].copy_from_slice(&code.to_ne_bytes());
         info[16..20].copy_from_slice(&child.to_ne_bytes());
@@ -269,10 +264,10 @@ pub fn sys_pidfd_send_signal(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
                 .into_iter()
                 .filter(|x| x.pgid() == pg && x.tid == x.tgid)
             {
-                x.send(si);
+                x.send_process(si);
             }
         } else {
-            task.send(si);
+            task.send_process(si);
         }
     }
     Ok(0)

@@ -44,7 +44,7 @@ pub fn sys_rt_sigaction(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     } else {
         None
     };
-    let old = t.shared.signals().actions[(sig - 1) as usize];
+    let old = t.shared.sighand().get(sig);
     if oact != 0 {
         let mut b = [0u8; 32];
         for (i, v) in [old.handler, old.flags, old.restorer, old.mask]
@@ -56,7 +56,7 @@ pub fn sys_rt_sigaction(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         t.copy_out(oact, &b)?;
     }
     if let Some(n) = new {
-        t.shared.signals().actions[(sig - 1) as usize] = n;
+        t.shared.sighand().set(sig, n);
         // Setting a disposition that ignores the signal discards it where
         // it is pending, in every thread (POSIX; Linux does the same).
         let ignores = n.handler == sentry::kernel::signal::SIG_IGN
@@ -189,7 +189,7 @@ pub fn sys_kill(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     }
     if sig != 0 {
         for x in &targets {
-            x.send(info(t, sig, SI_USER));
+            x.send_process(info(t, sig, SI_USER));
         }
     }
     Ok(0)
@@ -312,7 +312,13 @@ pub fn sys_rt_sigtimedwait(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     }
 }
 
-fn queue_info(t: &Task, target: &TaskShared, sig: i32, info_addr: u64) -> KResult<u64> {
+fn queue_info(
+    t: &Task,
+    target: &Arc<TaskShared>,
+    sig: i32,
+    info_addr: u64,
+    to_process: bool,
+) -> KResult<u64> {
     if !(0..=NSIG as i32).contains(&sig) {
         return Err(Errno::EINVAL);
     }
@@ -323,15 +329,23 @@ fn queue_info(t: &Task, target: &TaskShared, sig: i32, info_addr: u64) -> KResul
         return Err(Errno::EPERM);
     }
     if sig != 0 {
-        target.send(SigInfo {
-            signo: sig,
-            code,
-            pid: i32::from_ne_bytes(b[16..20].try_into().unwrap_or([0; 4])),
-            uid: u32::from_ne_bytes(b[20..24].try_into().unwrap_or([0; 4])),
-            status: 0,
-            addr: 0,
-            value: u64::from_ne_bytes(b[24..32].try_into().unwrap_or([0; 8])),
-        });
+        let send = if to_process {
+            TaskShared::send_process
+        } else {
+            TaskShared::send
+        };
+        send(
+            target,
+            SigInfo {
+                signo: sig,
+                code,
+                pid: i32::from_ne_bytes(b[16..20].try_into().unwrap_or([0; 4])),
+                uid: u32::from_ne_bytes(b[20..24].try_into().unwrap_or([0; 4])),
+                status: 0,
+                addr: 0,
+                value: u64::from_ne_bytes(b[24..32].try_into().unwrap_or([0; 8])),
+            },
+        );
     }
     Ok(0)
 }
@@ -343,7 +357,7 @@ pub fn sys_rt_sigqueueinfo(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         .task(a.a[0] as i32)
         .filter(|x| x.tid == x.tgid)
         .ok_or(Errno::ESRCH)?;
-    queue_info(t, &target, a.a[1] as i32, a.a[2])
+    queue_info(t, &target, a.a[1] as i32, a.a[2], true)
 }
 
 /// rt_tgsigqueueinfo(2).
@@ -353,7 +367,7 @@ pub fn sys_rt_tgsigqueueinfo(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         .task(a.a[1] as i32)
         .filter(|x| x.tgid == a.a[0] as i32)
         .ok_or(Errno::ESRCH)?;
-    queue_info(t, &target, a.a[2] as i32, a.a[3])
+    queue_info(t, &target, a.a[2] as i32, a.a[3], false)
 }
 
 fn do_signalfd(t: &mut Task, fd: u64, mask_addr: u64, size: u64, flags: u32) -> KResult<u64> {

@@ -26,6 +26,7 @@ fn itimer_real(t: &Task) -> u64 {
     *slot.get_or_insert_with(|| {
         timers().create(TimerSpec {
             target: Arc::downgrade(&t.shared),
+            to_thread: false,
             signo: SIGALRM,
             code: SI_KERNEL,
             timer_id: 0,
@@ -143,8 +144,8 @@ pub fn sys_timer_create(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             .unwrap_or_else(|p| p.into_inner());
         (0..).find(|i| !timers.contains_key(i)).unwrap_or(0)
     };
-    let (signo, value) = if sevp == 0 {
-        (SIGALRM, next_id as u64)
+    let (signo, value, to_thread) = if sevp == 0 {
+        (SIGALRM, next_id as u64, false)
     } else {
         let b = t.read_bytes::<24>(sevp)?;
         let value = u64::from_ne_bytes(b[0..8].try_into().unwrap_or([0; 8]));
@@ -152,13 +153,13 @@ pub fn sys_timer_create(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         let notify = i32::from_ne_bytes(b[12..16].try_into().unwrap_or([0; 4]));
         let tid = i32::from_ne_bytes(b[16..20].try_into().unwrap_or([0; 4]));
         match notify {
-            SIGEV_NONE => (0, value),
-            SIGEV_SIGNAL if (1..=64).contains(&signo) => (signo, value),
+            SIGEV_NONE => (0, value, false),
+            SIGEV_SIGNAL if (1..=64).contains(&signo) => (signo, value, false),
             SIGEV_THREAD_ID if (1..=64).contains(&signo) => {
                 if tid != t.tid() {
                     return Err(Errno::EINVAL);
                 }
-                (signo, value)
+                (signo, value, true)
             }
             _ => return Err(Errno::EINVAL),
         }
@@ -166,6 +167,7 @@ pub fn sys_timer_create(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     t.copy_out(idp, &next_id.to_ne_bytes())?;
     let id = timers().create(TimerSpec {
         target: Arc::downgrade(&t.shared),
+        to_thread,
         signo,
         code: SI_TIMER,
         timer_id: next_id,

@@ -380,8 +380,12 @@ fn mounts(k: &Kernel) -> KResult<String> {
     Ok(s)
 }
 
-fn state_char(_t: &TaskShared) -> (char, &'static str) {
-    ('R', "running")
+fn state_char(t: &TaskShared) -> (char, &'static str) {
+    if t.group.stopped() {
+        ('T', "stopped")
+    } else {
+        ('R', "running")
+    }
 }
 
 fn status(t: &TaskShared) -> KResult<String> {
@@ -391,7 +395,8 @@ fn status(t: &TaskShared) -> KResult<String> {
     let vm = t.mm().map(|m| m.total_size() / 1024).unwrap_or(0);
     let mut ign = 0u64;
     let mut cgt = 0u64;
-    for (i, a) in sig.actions.iter().enumerate() {
+    let actions = t.sighand().clone();
+    for (i, a) in actions.0.iter().enumerate() {
         if a.handler == crate::kernel::signal::SIG_IGN {
             ign |= 1 << i;
         } else if a.handler != crate::kernel::signal::SIG_DFL {

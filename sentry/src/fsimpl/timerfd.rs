@@ -97,6 +97,7 @@ impl TimerFd {
     pub fn new(clock: i32) -> Arc<TimerFd> {
         let wakeup = timers().create(TimerSpec {
             target: Weak::new(),
+            to_thread: false,
             signo: 0,
             code: 0,
             timer_id: 0,

@@ -79,7 +79,7 @@ impl Task {
                 fs,
                 parent.creds().clone(),
                 parent.limits().clone(),
-                parent.signals().clone(),
+                (parent.signals().clone(), parent.sighand.clone()),
             )
             .into_thread_of(parent),
         );
@@ -200,7 +200,14 @@ impl Task {
             fs,
             parent.creds().clone(),
             parent.limits().clone(),
-            parent.signals().clone(),
+            (
+                parent.signals().clone(),
+                if f & CLONE_SIGHAND != 0 {
+                    parent.sighand.clone()
+                } else {
+                    Arc::new(Mutex::new(parent.sighand().clone()))
+                },
+            ),
         ));
         *child.comm.lock().unwrap_or_else(|p| p.into_inner()) = parent.comm();
         *child.exe.lock().unwrap_or_else(|p| p.into_inner()) = parent.exe();

@@ -14,6 +14,7 @@ pub mod sigframe;
 pub mod signal;
 pub mod syscall;
 pub mod task;
+pub mod thread_group;
 pub mod timers;
 pub mod wait;
 pub mod waiter;
@@ -140,6 +141,7 @@ impl Kernel {
 
     /// Registers a live task.
     pub fn add_task(&self, t: Arc<TaskShared>) {
+        t.group.join(&t);
         self.tasks
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -148,10 +150,14 @@ impl Kernel {
 
     /// Forgets a task that exited.
     pub fn remove_task(&self, tid: i32) {
-        self.tasks
+        let gone = self
+            .tasks
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&tid);
+        if let Some(t) = gone {
+            t.group.leave(tid);
+        }
     }
 
     /// Records that a task ended: it becomes a zombie for its parent to
@@ -181,14 +187,15 @@ impl Kernel {
                 c.ppid.store(reaper, Ordering::Relaxed);
                 let sig = c.pdeathsig.load(Ordering::Relaxed);
                 if sig != 0 {
-                    c.send(sigframe::SigInfo::user(sig, sigframe::SI_USER, t.tgid, 0));
+                    c.send_process(sigframe::SigInfo::user(sig, sigframe::SI_USER, t.tgid, 0));
                 }
             }
         }
+        self.hangup_orphaned_groups(t, &all);
         let parent_ignores = all
             .iter()
             .find(|p| p.tid == t.ppid())
-            .map(|p| p.signals().actions[(signal::SIGCHLD - 1) as usize].handler == signal::SIG_IGN)
+            .map(|p| p.sighand().get(signal::SIGCHLD).handler == signal::SIG_IGN)
             .unwrap_or(true);
         if parent_ignores && t.tid != 1 {
             self.remove_task(t.tid);
@@ -205,7 +212,7 @@ impl Kernel {
                     signo,
                 ),
             };
-            parent.send(sigframe::SigInfo {
+            parent.send_process(sigframe::SigInfo {
                 signo: signal::SIGCHLD,
                 code,
                 pid: t.tid,
@@ -222,6 +229,7 @@ impl Kernel {
                     if let Some(mm) = c.mm() {
                         mm.kill();
                     }
+                    c.group.wake();
                 }
             }
         }
@@ -242,6 +250,52 @@ impl Kernel {
         t.release_vfork();
         self.wait_cond.notify_all();
         waiter::notify();
+    }
+
+    /// POSIX's orphaned process group: no live member has a parent in
+    /// another group of the same session, so no shell can resume it.
+    /// The sandbox's first process is a session leader whose parent is
+    /// outside, so its own group is orphaned unless a child connects it.
+    pub fn pgrp_orphaned(&self, pgid: i32) -> bool {
+        let procs: Vec<Arc<TaskShared>> = self
+            .tasks()
+            .into_iter()
+            .filter(|x| x.tid == x.tgid && !x.is_zombie())
+            .collect();
+        !procs.iter().filter(|m| m.pgid() == pgid).any(|m| {
+            procs
+                .iter()
+                .find(|p| p.tid == m.ppid())
+                .is_some_and(|p| p.pgid() != pgid && p.sid() == m.sid())
+        })
+    }
+
+    /// When `t`'s exit orphans a process group (its own, or a child's)
+    /// that has stopped members, the group gets SIGHUP then SIGCONT so
+    /// it does not stay stopped forever (POSIX; Linux's
+    /// kill_orphaned_pgrp).
+    fn hangup_orphaned_groups(&self, t: &Arc<TaskShared>, all: &[Arc<TaskShared>]) {
+        let mut groups = vec![t.pgid()];
+        for c in all {
+            if c.ppid() == t.tgid && c.tgid != t.tgid && c.sid() == t.sid() && c.tid == c.tgid {
+                groups.push(c.pgid());
+            }
+        }
+        groups.sort_unstable();
+        groups.dedup();
+        for g in groups {
+            let members: Vec<&Arc<TaskShared>> = all
+                .iter()
+                .filter(|x| x.tid == x.tgid && x.pgid() == g && !x.is_zombie())
+                .collect();
+            if members.iter().any(|m| m.group.stopped()) && self.pgrp_orphaned(g) {
+                for sig in [signal::SIGHUP, signal::SIGCONT] {
+                    for m in &members {
+                        m.send_process(sigframe::SigInfo::user(sig, sigframe::SI_USER, 0, 0));
+                    }
+                }
+            }
+        }
     }
 
     /// A task by tid.

@@ -1,27 +1,34 @@
 //! Signal delivery (`signal(7)`): pending sets, the x86_64 `rt_sigframe`
 //! a handler runs on, and `rt_sigreturn`.
 //!
-//! A signal sent to a task becomes pending unless its disposition ignores
-//! it. Before the task next runs, the lowest pending unblocked signal is
-//! taken: default actions end the process (terminate, core) or are
-//! dropped (ignore, continue; stops are not built yet); a handler gets a
-//! frame built like Linux's `setup_rt_frame`: below the 128-byte red zone
-//! (or on the alternate stack with SA_ONSTACK), the FPU state (fxsave
-//! layout, 64-byte aligned), then `rt_sigframe { pretcode, ucontext,
-//! siginfo }` with rsp+8 16-byte aligned as after a call. The handler
-//! returns to `sa_restorer`, which calls `rt_sigreturn`.
+//! A signal sent to a thread ([`TaskShared::send`]) or to its process
+//! ([`TaskShared::send_process`], pending in the set the threads share)
+//! is dropped when its disposition ignores it, kills the process when its
+//! default action is fatal, and is otherwise queued; the thread that will
+//! take it is interrupted if it is running application code. Before the
+//! task next runs, the lowest pending unblocked signal is taken: default
+//! actions end the process (terminate, core), are dropped (ignore,
+//! continue) or stop the whole process (see `thread_group`); a handler
+//! gets a frame built like Linux's `setup_rt_frame`: below the 128-byte
+//! red zone (or on the alternate stack with SA_ONSTACK), the FPU state
+//! (fxsave layout, 64-byte aligned), then `rt_sigframe { pretcode,
+//! ucontext, siginfo }` with rsp+8 16-byte aligned as after a call. The
+//! handler returns to `sa_restorer`, which calls `rt_sigreturn`.
 //!
 //! A blocked sentry call (sleep, pipe, wait, poll) notices a deliverable
 //! signal within `current::INTERRUPT_CHECK` and returns EINTR; with
-//! SA_RESTART, the calls Linux restarts are restarted after the handler.
+//! SA_RESTART, the calls Linux restarts are restarted after the handler,
+//! and a call no handler ran for is restarted (Linux's ERESTART*).
 //!
 //! Not yet: queued real-time signals (one pending instance per signal),
-//! the XSAVE extended state (AVX upper halves are not saved), job-control
-//! stops, signalfd.
+//! the XSAVE extended state (AVX upper halves are not saved).
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use super::signal::{DefaultAction, SIG_DFL, SIG_IGN, SIGKILL, SIGSTOP, default_action};
+use super::signal::{
+    DefaultAction, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, default_action,
+};
 use super::task::{ExitStatus, Task, TaskShared};
 use crate::errno::{Errno, KResult};
 
@@ -40,6 +47,8 @@ pub const SI_QUEUE: i32 = -1;
 pub const CLD_EXITED: i32 = 1;
 pub const CLD_KILLED: i32 = 2;
 pub const CLD_DUMPED: i32 = 3;
+pub const CLD_STOPPED: i32 = 5;
+pub const CLD_CONTINUED: i32 = 6;
 
 /// The siginfo of one pending signal.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -109,97 +118,188 @@ fn bit(sig: i32) -> u64 {
 /// Signals that can never be blocked.
 pub const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
 
+/// The stop signals (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU).
+pub const STOP_SIGNALS: u64 = (1 << (19 - 1)) | (1 << (20 - 1)) | (1 << (21 - 1)) | (1 << (22 - 1));
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl TaskShared {
-    /// Makes `info.signo` pending for this task (or drops it when its
-    /// disposition ignores it); wakes the task when it can be delivered.
-    pub fn send(&self, info: SigInfo) {
+    /// Sends `info.signo` to this thread (tgkill, a fault, a timer aimed
+    /// at a thread).
+    pub fn send(self: &Arc<Self>, info: SigInfo) {
+        self.send_to(info, false);
+    }
+
+    /// Sends `info.signo` to this thread's process (kill, SIGCHLD, an
+    /// alarm): any thread that does not block it may take it.
+    pub fn send_process(self: &Arc<Self>, info: SigInfo) {
+        self.send_to(info, true);
+    }
+
+    /// Linux's `send_signal`: job-control side effects at send time, then
+    /// drop (ignored), kill the group (fatal), or queue it and interrupt a
+    /// thread that can take it.
+    fn send_to(self: &Arc<Self>, info: SigInfo, to_process: bool) {
         let sig = info.signo;
-        if !(1..=64).contains(&sig) || self.is_zombie() {
+        if !(1..=64).contains(&sig) || self.is_zombie() && !to_process {
             return;
         }
-        {
-            let s = self.signals();
-            let a = s.actions[(sig - 1) as usize];
-            let ignored = a.handler == SIG_IGN
-                || (a.handler == SIG_DFL
-                    && matches!(
-                        default_action(sig),
-                        DefaultAction::Ignore | DefaultAction::Continue
-                    ));
-            // A blocked signal is kept even when ignored: the disposition
-            // may change before it is unblocked, and sigwait/signalfd
-            // take it (Linux's sig_ignored).
-            if ignored && sig != SIGKILL && s.mask & bit(sig) == 0 {
-                return;
-            }
-            let fatal_now = sig == SIGKILL
-                || (a.handler == SIG_DFL
-                    && s.mask & bit(sig) == 0
-                    && matches!(
-                        default_action(sig),
-                        DefaultAction::Terminate | DefaultAction::CoreDump
-                    ));
-            if fatal_now {
-                drop(s);
-                self.killed_by.store(sig, Ordering::Relaxed);
-                if let Some(mm) = self.mm() {
-                    mm.kill();
-                }
-                return;
-            }
+        let members = self.group.members();
+        if members.is_empty() {
+            return;
         }
-        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        if p.set & bit(sig) == 0 {
+        // A stop signal cancels a pending SIGCONT and SIGCONT cancels
+        // pending stops; SIGCONT resumes a stopped group even when it is
+        // blocked or ignored.
+        if bit(sig) & STOP_SIGNALS != 0 {
+            self.group.discard(bit(SIGCONT), &members);
+        } else if sig == SIGCONT {
+            self.group.discard(STOP_SIGNALS, &members);
+            self.group.cont();
+        }
+        let action = self.sighand().get(sig);
+        let blocked_here = self.signals().mask & bit(sig) != 0;
+        let ignored = action.handler == SIG_IGN
+            || (action.handler == SIG_DFL
+                && matches!(
+                    default_action(sig),
+                    DefaultAction::Ignore | DefaultAction::Continue
+                ));
+        // A blocked signal is kept even when ignored: the disposition may
+        // change before it is unblocked, and sigwait/signalfd take it
+        // (Linux's sig_ignored).
+        if ignored && sig != SIGKILL && !blocked_here {
+            return;
+        }
+        // The thread that will take it: this one, or for the process the
+        // first (leader first) that does not block it.
+        let taker = if to_process {
+            members
+                .iter()
+                .find(|t| t.signals().mask & bit(sig) == 0)
+                .cloned()
+        } else {
+            (!blocked_here).then(|| self.clone())
+        };
+        let fatal = sig == SIGKILL
+            || (action.handler == SIG_DFL
+                && taker.is_some()
+                && matches!(
+                    default_action(sig),
+                    DefaultAction::Terminate | DefaultAction::CoreDump
+                ));
+        if fatal {
+            self.kill_group(sig, &members);
+            return;
+        }
+        let queue = if to_process {
+            &self.group.pending
+        } else {
+            &self.pending
+        };
+        {
+            let mut p = lock(queue);
+            if p.set & bit(sig) != 0 {
+                return;
+            }
             p.set |= bit(sig);
             p.info[(sig - 1) as usize] = info;
-            drop(p);
-            // signalfds polled for this signal become readable.
-            super::waiter::notify();
+        }
+        // signalfds polled for this signal become readable; blocked calls
+        // look again.
+        super::waiter::notify();
+        if let Some(t) = taker {
+            t.kick();
         }
     }
 
-    /// Whether a pending signal is not blocked (a blocked call must stop).
+    /// A fatal signal: every thread of the group ends with it.
+    fn kill_group(&self, sig: i32, members: &[Arc<TaskShared>]) {
+        for t in members {
+            t.killed_by.store(sig, Ordering::Relaxed);
+        }
+        self.killed_by.store(sig, Ordering::Relaxed);
+        if let Some(mm) = self.mm() {
+            mm.kill();
+        }
+        self.group.wake();
+    }
+
+    /// Interrupts the application thread if it is running, so it comes
+    /// back to the sentry and takes its signals (a busy loop makes no
+    /// syscall to notice them at).
+    pub fn kick(&self) {
+        if !self.in_user.load(Ordering::SeqCst) {
+            return;
+        }
+        let handle = self.kick_handle.load(Ordering::Relaxed);
+        if handle < 0 {
+            return;
+        }
+        if let Some(mm) = self.mm() {
+            mm.address_space().interrupt(handle);
+        }
+    }
+
+    /// Whether a pending signal is not blocked (a blocked call must stop),
+    /// or the group is stopping.
     pub fn has_deliverable(&self) -> bool {
-        let set = self.pending.lock().unwrap_or_else(|e| e.into_inner()).set;
-        set != 0 && set & !self.signals().mask != 0
+        let mask = self.signals().mask;
+        self.pending_set() & !mask != 0 || self.group.stopped()
     }
 
-    /// Takes a pending signal of `set` (lowest first), blocked or not
-    /// (rt_sigtimedwait).
+    /// Takes a pending signal of `set` (lowest first, this thread's before
+    /// the process's), blocked or not (rt_sigtimedwait, signalfd).
     pub fn take_from(&self, set: u64) -> Option<SigInfo> {
-        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        let ready = p.set & set;
-        if ready == 0 {
-            return None;
+        for queue in [&self.pending, &self.group.pending] {
+            let mut p = lock(queue);
+            let ready = p.set & set;
+            if ready != 0 {
+                let sig = ready.trailing_zeros() as i32 + 1;
+                p.set &= !bit(sig);
+                return Some(p.info[(sig - 1) as usize]);
+            }
         }
-        let sig = ready.trailing_zeros() as i32 + 1;
-        p.set &= !bit(sig);
-        Some(p.info[(sig - 1) as usize])
+        None
     }
 
     /// Drops a pending `sig` (its disposition became "ignore").
     pub fn discard_pending(&self, sig: i32) {
         if (1..=64).contains(&sig) {
-            self.pending.lock().unwrap_or_else(|e| e.into_inner()).set &= !bit(sig);
+            lock(&self.pending).set &= !bit(sig);
+            lock(&self.group.pending).set &= !bit(sig);
         }
     }
 
-    /// The pending set (rt_sigpending).
+    /// The pending set (rt_sigpending): this thread's and the process's.
     pub fn pending_set(&self) -> u64 {
-        self.pending.lock().unwrap_or_else(|e| e.into_inner()).set
+        lock(&self.pending).set | lock(&self.group.pending).set
     }
 
     fn take_deliverable(&self) -> Option<SigInfo> {
         let mask = self.signals().mask;
-        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        let ready = p.set & !mask;
-        if ready == 0 {
-            return None;
-        }
-        let sig = ready.trailing_zeros() as i32 + 1;
-        p.set &= !bit(sig);
-        Some(p.info[(sig - 1) as usize])
+        self.take_from(!mask)
     }
+}
+
+impl super::thread_group::ThreadGroup {
+    /// Drops the pending signals of `set` everywhere in the group.
+    fn discard(&self, set: u64, members: &[Arc<TaskShared>]) {
+        lock(&self.pending).set &= !set;
+        for t in members {
+            lock(&t.pending).set &= !set;
+        }
+    }
+}
+
+/// Calls that Linux fails with EINTR after a stop and SIGCONT even with
+/// no handler (signal(7)): epoll_wait, epoll_pwait, epoll_pwait2,
+/// rt_sigtimedwait, semop, semtimedop, io_getevents. Every other call
+/// interrupted by a signal no handler ran for is restarted.
+fn eintr_without_handler(nr: u64) -> bool {
+    matches!(nr, 232 | 281 | 441 | 128 | 65 | 220 | 208)
 }
 
 /// Syscalls Linux restarts after a SA_RESTART handler.
@@ -241,17 +341,34 @@ impl Task {
     }
 
     /// Delivers pending signals before the task runs again; returns how
-    /// the process ends when a signal ends it.
+    /// the process ends when a signal ends it. A stop signal stops the
+    /// whole group here, and the thread parks until SIGCONT or SIGKILL. A
+    /// call a signal interrupted is restarted when no handler ran for it.
     pub fn deliver_pending(&mut self) -> Option<ExitStatus> {
-        while let Some(info) = self.shared.take_deliverable() {
+        loop {
+            if self.shared.group.stopped() {
+                self.park_stopped();
+                if self.must_go() {
+                    return None;
+                }
+            }
+            let Some(info) = self.shared.take_deliverable() else {
+                break;
+            };
             let sig = info.signo;
-            let action = self.shared.signals().actions[(sig - 1) as usize];
+            let action = self.shared.sighand().get(sig);
             if action.handler == SIG_IGN {
                 continue;
             }
             if action.handler == SIG_DFL {
                 match default_action(sig) {
-                    DefaultAction::Ignore | DefaultAction::Continue | DefaultAction::Stop => {
+                    DefaultAction::Ignore | DefaultAction::Continue => continue,
+                    DefaultAction::Stop => {
+                        // SIGTSTP, SIGTTIN and SIGTTOU do nothing to an
+                        // orphaned process group (no shell would resume it).
+                        if sig == SIGSTOP || !self.kernel.pgrp_orphaned(self.shared.pgid()) {
+                            self.group_stop(sig);
+                        }
                         continue;
                     }
                     d => {
@@ -274,10 +391,74 @@ impl Task {
             }
             return None;
         }
+        if let Some(nr) = self.interrupted_syscall.take()
+            && !eintr_without_handler(nr)
+        {
+            // Linux's ERESTART*: the signal was taken elsewhere, ignored or
+            // stopped us, so the call goes on as if nothing happened.
+            self.regs.rax = self.regs.orig_rax;
+            self.regs.rip -= 2;
+        }
         if let Some(m) = self.saved_mask.take() {
             self.shared.signals().mask = m;
         }
         None
+    }
+
+    /// Whether the task must end rather than go on (killed, group exit).
+    fn must_go(&self) -> bool {
+        self.shared.killed_by.load(Ordering::Relaxed) != 0 || self.shared.group_exiting()
+    }
+
+    /// Starts a group stop by `sig`: the parent is told (SIGCHLD with
+    /// CLD_STOPPED, unless it asked for SA_NOCLDSTOP; wait(WUNTRACED)
+    /// sees it), and the other threads are interrupted so they park too.
+    fn group_stop(&mut self, sig: i32) {
+        if !self.shared.group.stop(sig) {
+            return;
+        }
+        for t in self.shared.group.members() {
+            if t.tid != self.tid() {
+                t.kick();
+            }
+        }
+        self.tell_parent(CLD_STOPPED, sig);
+        // Blocked calls of the other threads return and park.
+        super::waiter::notify();
+    }
+
+    /// Parks while the group is stopped; the first thread to run again
+    /// after SIGCONT tells the parent (CLD_CONTINUED).
+    fn park_stopped(&mut self) {
+        let shared = self.shared.clone();
+        shared.group.wait_while_stopped(|| {
+            shared.killed_by.load(Ordering::Relaxed) != 0 || shared.group_exiting()
+        });
+        if !self.must_go() && self.shared.group.take_continued_notice() {
+            self.tell_parent(CLD_CONTINUED, SIGCONT);
+        }
+    }
+
+    /// A job-control SIGCHLD to the parent process, and wakes its waits.
+    fn tell_parent(&self, code: i32, status: i32) {
+        let kernel = self.kernel.clone();
+        let ppid = self.shared.ppid();
+        if let Some(parent) = kernel.task(ppid)
+            && parent.tid != self.tgid()
+            && parent.sighand().get(SIGCHLD).flags & SA_NOCLDSTOP == 0
+        {
+            parent.send_process(SigInfo {
+                signo: SIGCHLD,
+                code,
+                pid: self.tgid(),
+                uid: self.shared.creds().uid,
+                status,
+                addr: 0,
+                value: 0,
+            });
+        }
+        let _g = kernel.wait_lock.lock().unwrap_or_else(|p| p.into_inner());
+        kernel.wait_cond.notify_all();
     }
 
     fn setup_frame(&mut self, info: SigInfo, action: super::signal::SigAction) -> KResult<()> {
@@ -354,8 +535,11 @@ impl Task {
                 m |= bit(info.signo);
             }
             s.mask = m & !UNBLOCKABLE;
+            drop(s);
             if action.flags & SA_RESETHAND != 0 {
-                s.actions[(info.signo - 1) as usize] = super::signal::SigAction::default();
+                self.shared
+                    .sighand()
+                    .set(info.signo, super::signal::SigAction::default());
             }
         }
         let regs = &mut self.regs;

@@ -1,13 +1,15 @@
-//! Signal bookkeeping: dispositions (rt_sigaction) and the blocked mask
-//! (rt_sigprocmask). Delivery to handlers (signal frames) is not built yet:
-//! a signal whose default action terminates ends the program with the
-//! status a shell expects.
+//! Signal bookkeeping: dispositions (rt_sigaction, shared by a process's
+//! threads) and each thread's blocked mask (rt_sigprocmask) and alternate
+//! stack. Pending sets and delivery live in `sigframe`, group stops in
+//! `thread_group`.
 
 /// Number of signals (1..=64).
 pub const NSIG: usize = 64;
 pub const SIGKILL: i32 = 9;
 pub const SIGSTOP: i32 = 19;
 pub const SIGCHLD: i32 = 17;
+pub const SIGCONT: i32 = 18;
+pub const SIGHUP: i32 = 1;
 
 /// A disposition, as `struct sigaction` (kernel layout) carries it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -43,10 +45,50 @@ pub fn default_action(sig: i32) -> DefaultAction {
     }
 }
 
-/// Per-process dispositions and per-thread mask.
+/// The dispositions of every signal (`rt_sigaction`), shared by the
+/// threads of a process (CLONE_SIGHAND).
+#[derive(Debug, Clone)]
+pub struct SigActions(pub [SigAction; NSIG]);
+
+impl Default for SigActions {
+    fn default() -> Self {
+        SigActions([SigAction::default(); NSIG])
+    }
+}
+
+impl SigActions {
+    /// The disposition of `sig` (1..=64; SIG_DFL for anything else).
+    pub fn get(&self, sig: i32) -> SigAction {
+        self.0.get((sig - 1) as usize).copied().unwrap_or_default()
+    }
+
+    /// Sets the disposition of `sig` (1..=64).
+    pub fn set(&mut self, sig: i32, a: SigAction) {
+        if let Some(slot) = self.0.get_mut((sig - 1) as usize) {
+            *slot = a;
+        }
+    }
+
+    /// execve: handled signals go back to default, ignored stay ignored.
+    pub fn reset_for_exec(&mut self) {
+        for a in self.0.iter_mut() {
+            if a.handler != SIG_IGN {
+                *a = SigAction::default();
+            }
+        }
+    }
+
+    /// Whether `sig` is ignored by its disposition.
+    pub fn ignored(&self, sig: i32) -> bool {
+        let a = self.get(sig);
+        a.handler == SIG_IGN
+            || (a.handler == SIG_DFL && default_action(sig) == DefaultAction::Ignore)
+    }
+}
+
+/// A thread's own signal state: its blocked mask and alternate stack.
 #[derive(Debug, Clone)]
 pub struct SignalState {
-    pub actions: [SigAction; NSIG],
     pub mask: u64,
     pub altstack: (u64, u32, u64),
 }
@@ -54,7 +96,6 @@ pub struct SignalState {
 impl Default for SignalState {
     fn default() -> Self {
         SignalState {
-            actions: [SigAction::default(); NSIG],
             mask: 0,
             altstack: (0, 2, 0),
         }
@@ -62,22 +103,8 @@ impl Default for SignalState {
 }
 
 impl SignalState {
-    /// execve: handled signals go back to default, ignored stay ignored.
+    /// execve: the alternate stack is gone with the old address space.
     pub fn reset_for_exec(&mut self) {
-        for a in self.actions.iter_mut() {
-            if a.handler != SIG_IGN {
-                *a = SigAction::default();
-            }
-        }
         self.altstack = (0, 2, 0);
-    }
-
-    /// Whether `sig` is ignored by its disposition.
-    pub fn ignored(&self, sig: i32) -> bool {
-        let Some(a) = self.actions.get((sig - 1) as usize) else {
-            return true;
-        };
-        a.handler == SIG_IGN
-            || (a.handler == SIG_DFL && default_action(sig) == DefaultAction::Ignore)
     }
 }

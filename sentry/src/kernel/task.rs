@@ -3,13 +3,14 @@
 //! [`TaskShared`]; the part only the serving thread touches is [`Task`],
 //! which runs the loop `switch -> event -> syscall/fault -> switch`.
 
-use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use super::creds::Creds;
 use super::limits::Limits;
-use super::signal::{DefaultAction, SignalState, default_action};
+use super::signal::{DefaultAction, SigActions, SignalState, default_action};
+use super::thread_group::ThreadGroup;
 use super::{Kernel, SyscallArgs, current};
 use crate::errno::{Errno, KResult};
 use crate::mm::MemoryManager;
@@ -62,7 +63,17 @@ pub struct TaskShared {
     pub exe: Mutex<Option<Arc<Dentry>>>,
     pub creds: Mutex<Creds>,
     pub limits: Mutex<Limits>,
+    /// This thread's blocked mask and alternate stack.
     pub signals: Mutex<SignalState>,
+    /// Signal dispositions, shared with the other threads (CLONE_SIGHAND).
+    pub sighand: Arc<Mutex<SigActions>>,
+    /// What the process's threads share for signals and job control.
+    pub group: Arc<ThreadGroup>,
+    /// Whether the application thread is running (not in the sentry): a
+    /// signal for it must interrupt it (see [`TaskShared::kick`]).
+    pub in_user: AtomicBool,
+    /// The platform's handle to interrupt this thread (-1: none yet).
+    pub kick_handle: AtomicI64,
     pub start: Instant,
     /// PR_SET_DUMPABLE.
     pub dumpable: AtomicU32,
@@ -111,7 +122,7 @@ impl TaskShared {
         fs: Arc<Mutex<FsContext>>,
         creds: Creds,
         limits: Limits,
-        signals: SignalState,
+        (signals, sighand): (SignalState, Arc<Mutex<SigActions>>),
     ) -> TaskShared {
         TaskShared {
             tid,
@@ -127,6 +138,10 @@ impl TaskShared {
             creds: Mutex::new(creds),
             limits: Mutex::new(limits),
             signals: Mutex::new(signals),
+            sighand,
+            group: Arc::new(ThreadGroup::default()),
+            in_user: AtomicBool::new(false),
+            kick_handle: AtomicI64::new(-1),
             start: Instant::now(),
             dumpable: AtomicU32::new(1),
             no_new_privs: AtomicU32::new(0),
@@ -192,7 +207,13 @@ impl TaskShared {
         self.tgid = leader.tgid;
         self.ppid = AtomicI32::new(leader.ppid());
         self.group_exit = leader.group_exit.clone();
+        self.group = leader.group.clone();
         self
+    }
+
+    /// The signal dispositions.
+    pub fn sighand(&self) -> MutexGuard<'_, SigActions> {
+        lock(&self.sighand)
     }
 
     /// Whether the thread group is ending (exit_group or exec elsewhere).
@@ -245,6 +266,8 @@ pub struct Task {
     pub exit_thread_only: bool,
     pub clear_child_tid: u64,
     pub robust_list: (u64, u64),
+    /// The address space `shared.kick_handle` was taken from.
+    kicks_mm: usize,
 }
 
 impl Task {
@@ -265,7 +288,10 @@ impl Task {
             Arc::new(Mutex::new(fs)),
             creds,
             limits,
-            SignalState::default(),
+            (
+                SignalState::default(),
+                Arc::new(Mutex::new(SigActions::default())),
+            ),
         ));
         let ctx = kernel.platform.new_context()?;
         let mut task = Task {
@@ -278,6 +304,7 @@ impl Task {
             exit_thread_only: false,
             clear_child_tid: 0,
             robust_list: (0, 0),
+            kicks_mm: 0,
             interrupted_syscall: None,
             saved_mask: None,
         };
@@ -305,6 +332,7 @@ impl Task {
             exit_thread_only: false,
             clear_child_tid: 0,
             robust_list: (0, 0),
+            kicks_mm: 0,
             interrupted_syscall: None,
             saved_mask: None,
         })
@@ -320,6 +348,7 @@ impl Task {
         *lock(&self.shared.comm) = image.comm;
         self.shared.fds.close_on_exec();
         self.shared.signals().reset_for_exec();
+        self.shared.sighand().reset_for_exec();
         self.shared.release_vfork();
     }
 
@@ -427,11 +456,24 @@ impl Task {
             if by != 0 {
                 break self.fatal_signal(by);
             }
+            if self.kicks_mm != Arc::as_ptr(&self.mm) as usize {
+                // A new address space (first run, exec): a new host thread.
+                let h = self.mm.address_space().thread_handle().unwrap_or(-1);
+                self.shared.kick_handle.store(h, Ordering::Relaxed);
+                self.kicks_mm = Arc::as_ptr(&self.mm) as usize;
+            }
+            // Announce "running" before the last look at pending signals:
+            // a sender that queues after the look sees the flag and
+            // interrupts the thread (see TaskShared::kick).
+            self.shared.in_user.store(true, Ordering::SeqCst);
             if let Some(end) = self.deliver_pending() {
+                self.shared.in_user.store(false, Ordering::SeqCst);
                 break end;
             }
             let event = self.ctx.switch(self.mm.address_space(), &mut self.regs);
+            self.shared.in_user.store(false, Ordering::SeqCst);
             match event {
+                Ok(Event::Interrupted) => continue,
                 Ok(Event::Syscall) => {
                     self.syscall();
                     if let Some(s) = self.exit {
@@ -457,14 +499,9 @@ impl Task {
                     );
                     // A synchronous fault runs its handler, unless it is
                     // blocked or ignored: then it kills, as on Linux.
-                    let (handled, blocked) = {
-                        let s = self.shared.signals();
-                        let h = s.actions[(signo - 1) as usize].handler;
-                        (
-                            h != super::signal::SIG_DFL && h != super::signal::SIG_IGN,
-                            s.mask & (1 << (signo - 1)) != 0,
-                        )
-                    };
+                    let h = self.shared.sighand().get(signo).handler;
+                    let handled = h != super::signal::SIG_DFL && h != super::signal::SIG_IGN;
+                    let blocked = self.shared.signals().mask & (1 << (signo - 1)) != 0;
                     if !handled || blocked {
                         break self.fatal_signal(signo);
                     }
@@ -477,7 +514,7 @@ impl Task {
                 }
                 Ok(Event::Signal { signo }) => {
                     // From the host (a terminal's SIGINT): as if sent by kill.
-                    self.shared.send(super::sigframe::SigInfo::user(
+                    self.shared.send_process(super::sigframe::SigInfo::user(
                         signo,
                         super::sigframe::SI_USER,
                         0,

@@ -34,6 +34,8 @@ pub fn deadline_after(now: Instant, d: Duration) -> Instant {
 #[derive(Clone)]
 pub struct TimerSpec {
     pub target: Weak<TaskShared>,
+    /// SIGEV_THREAD_ID: the signal goes to that thread, not its process.
+    pub to_thread: bool,
     /// 0: no signal (SIGEV_NONE).
     pub signo: i32,
     pub code: i32,
@@ -194,15 +196,23 @@ impl Timers {
                         continue;
                     }
                     if let Some(task) = spec.target.upgrade() {
-                        task.send(SigInfo {
-                            signo: spec.signo,
-                            code: spec.code,
-                            pid: spec.timer_id,
-                            uid: overrun.min(i32::MAX as u64) as u32,
-                            status: 0,
-                            addr: 0,
-                            value: spec.value,
-                        });
+                        let send = if spec.to_thread {
+                            TaskShared::send
+                        } else {
+                            TaskShared::send_process
+                        };
+                        send(
+                            &task,
+                            SigInfo {
+                                signo: spec.signo,
+                                code: spec.code,
+                                pid: spec.timer_id,
+                                uid: overrun.min(i32::MAX as u64) as u32,
+                                status: 0,
+                                addr: 0,
+                                value: spec.value,
+                            },
+                        );
                     }
                 }
                 st = self.lock();

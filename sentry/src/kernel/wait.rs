@@ -1,9 +1,12 @@
 //! Waiting for children (`wait4(2)`, `waitid(2)`): a child that exited is
-//! a zombie until its parent collects its status here.
+//! a zombie until its parent collects its status here; a child's job
+//! control stop or continue is reported once to a wait that asks for it
+//! (WUNTRACED, WCONTINUED).
 
 use std::sync::Arc;
 
 use super::task::{ExitStatus, Task, TaskShared};
+use super::thread_group::JobReport;
 use crate::errno::{Errno, KResult};
 
 /// Which children a wait is for.
@@ -34,14 +37,51 @@ impl ExitStatus {
     }
 }
 
+/// What a wait collected from a child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitEvent {
+    /// It ended (and was reaped, unless WNOWAIT).
+    Exited(ExitStatus),
+    /// It stopped on this signal.
+    Stopped(i32),
+    /// SIGCONT resumed it.
+    Continued,
+}
+
+impl WaitEvent {
+    /// The status word wait4 reports (WIFSTOPPED: 0x7f | sig << 8;
+    /// WIFCONTINUED: 0xffff).
+    pub fn wait_status(self) -> i32 {
+        match self {
+            WaitEvent::Exited(s) => s.wait_status(),
+            WaitEvent::Stopped(sig) => (sig << 8) | 0x7f,
+            WaitEvent::Continued => 0xffff,
+        }
+    }
+
+    /// waitid's `si_code` and `si_status`.
+    pub fn code_and_status(self) -> (i32, i32) {
+        use super::sigframe::{CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED};
+        match self {
+            WaitEvent::Exited(ExitStatus::Exited(c)) => (CLD_EXITED, c),
+            WaitEvent::Exited(ExitStatus::Signaled { signo, core }) => {
+                (if core { CLD_DUMPED } else { CLD_KILLED }, signo)
+            }
+            WaitEvent::Stopped(sig) => (CLD_STOPPED, sig),
+            WaitEvent::Continued => (CLD_CONTINUED, super::signal::SIGCONT),
+        }
+    }
+}
+
 impl Task {
-    /// Waits for a child matching `target` to end; None with WNOHANG when
-    /// none has yet. With WNOWAIT the child stays a zombie.
+    /// Waits for a child matching `target` to end (WEXITED), stop
+    /// (WUNTRACED) or continue (WCONTINUED); None with WNOHANG when none
+    /// has yet. With WNOWAIT the child stays as it is.
     pub fn wait_child(
         &self,
         target: WaitTarget,
         options: u64,
-    ) -> KResult<Option<(i32, ExitStatus)>> {
+    ) -> KResult<Option<(i32, WaitEvent)>> {
         let kernel = self.kernel.clone();
         let me = self.tgid();
         let mut guard = kernel.wait_lock.lock().unwrap_or_else(|p| p.into_inner());
@@ -62,10 +102,25 @@ impl Task {
             for c in &children {
                 let status = *c.exit_status.lock().unwrap_or_else(|p| p.into_inner());
                 if let Some(s) = status {
+                    if options & WEXITED == 0 {
+                        continue;
+                    }
                     if options & WNOWAIT == 0 {
                         kernel.remove_task(c.tid);
                     }
-                    return Ok(Some((c.tid, s)));
+                    return Ok(Some((c.tid, WaitEvent::Exited(s))));
+                }
+                let report = c.group.take_report(
+                    options & WUNTRACED != 0,
+                    options & WCONTINUED != 0,
+                    options & WNOWAIT != 0,
+                );
+                match report {
+                    Some(JobReport::Stopped(sig)) => {
+                        return Ok(Some((c.tid, WaitEvent::Stopped(sig))));
+                    }
+                    Some(JobReport::Continued) => return Ok(Some((c.tid, WaitEvent::Continued))),
+                    None => {}
                 }
             }
             if options & WNOHANG != 0 {

@@ -65,6 +65,9 @@ pub enum Event {
     Signal { signo: i32 },
     /// The stub died underneath us (killed from outside).
     Died { signo: i32 },
+    /// The sentry interrupted the thread ([`AddressSpace::interrupt`]) so
+    /// it looks at its signals; nothing happened to the application.
+    Interrupted,
 }
 
 /// A platform able to create address spaces and execution contexts.
@@ -98,6 +101,14 @@ pub trait AddressSpace: Send + Sync {
     /// Ends the calling sentry thread's application thread (exit(2) of one
     /// thread of many).
     fn exit_thread(&self);
+    /// The handle another sentry thread passes to [`AddressSpace::interrupt`]
+    /// to reach the calling sentry thread's application thread.
+    fn thread_handle(&self) -> Option<i64>;
+    /// Makes the application thread `handle` stop running application code
+    /// soon: its context's `switch` returns `Event::Interrupted` (at once
+    /// if it is not running). Safe to call from any thread, and harmless
+    /// on a thread that has gone.
+    fn interrupt(&self, handle: i64);
     /// For the platform's own downcasts.
     fn as_any(&self) -> &dyn Any;
 }

@@ -41,6 +41,11 @@ const RSEQ_SIG: u32 = 0x5305_3053;
 const RSEQ_FLAG_UNREGISTER: u32 = 1;
 
 const SIGTRAP_SYSCALL: i32 = libc::SIGTRAP | 0x80;
+/// The host signal the sentry sends a stub thread to interrupt it
+/// ([`AddressSpace::interrupt`]). Nothing else sends it: the host kernel
+/// never raises SIGSTKFLT, and a terminal only sends SIGINT, SIGQUIT,
+/// SIGTSTP and SIGWINCH. The tracer suppresses it.
+const KICK_SIGNAL: i32 = libc::SIGSTKFLT;
 
 /// The ptrace platform. Holds the memory file's fd number, which every stub
 /// inherits as its fd 0.
@@ -304,6 +309,23 @@ impl AddressSpace for StubProcess {
             .remove(&std::thread::current().id());
     }
 
+    fn thread_handle(&self) -> Option<i64> {
+        self.my_tid().ok().map(i64::from)
+    }
+
+    fn interrupt(&self, handle: i64) {
+        // SAFETY: tgkill takes integers only. Naming the stub's own tgid
+        // means a tid reused by another process is never signalled.
+        unsafe {
+            libc::syscall(
+                libc::SYS_tgkill,
+                self.pid as libc::c_long,
+                handle as libc::c_long,
+                KICK_SIGNAL as libc::c_long,
+            )
+        };
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -397,6 +419,9 @@ impl Context for PtraceContext {
         *regs = get_regs(pid)?;
         if sig == SIGTRAP_SYSCALL {
             return Ok(Event::Syscall);
+        }
+        if sig == KICK_SIGNAL {
+            return Ok(Event::Interrupted);
         }
         match sig {
             libc::SIGSEGV | libc::SIGBUS | libc::SIGFPE | libc::SIGILL | libc::SIGTRAP => {
