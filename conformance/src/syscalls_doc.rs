@@ -110,6 +110,10 @@ pub const PARTIAL: &[(&str, &str)] = &[
         "sleeps on the CPU-time clock are approximate (wall time / sentry CPU time)",
     ),
     (
+        "restart_syscall",
+        "resumes interrupted relative sleeps (nanosleep, clock_nanosleep); anything else EINTR",
+    ),
+    (
         "clock_settime",
         "never sets a clock: EPERM for `CLOCK_REALTIME`, else EINVAL",
     ),

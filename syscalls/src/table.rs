@@ -143,6 +143,7 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (213, epoll::sys_epoll_create),
     (217, file::sys_getdents64),
     (218, process::sys_set_tid_address),
+    (219, time::sys_restart_syscall),
     (221, file::sys_fadvise64),
     (222, timer::sys_timer_create),
     (223, timer::sys_timer_settime),

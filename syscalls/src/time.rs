@@ -1,7 +1,7 @@
 //! Time syscalls (`clock_gettime(2)`, `clock_getres(2)`,
 //! `gettimeofday(2)`, `time(2)`, `nanosleep(2)`, `clock_nanosleep(2)`).
 //! Clocks are the host's; sleeps block the task's own sentry thread.
-//! Not yet: interruption of sleeps by signals (needs signal delivery).
+//! An interrupted relative sleep resumes through `restart_syscall(2)`.
 
 use std::time::Duration;
 
@@ -76,19 +76,46 @@ fn read_timespec(t: &Task, addr: u64) -> KResult<(i64, i64)> {
     Ok((s, n))
 }
 
-fn sleep_for(s: i64, n: i64) -> KResult<()> {
-    if sentry::kernel::current::sleep(Duration::new(s as u64, n as u32)) {
-        Ok(())
-    } else {
-        Err(Errno::EINTR)
-    }
-}
-
 /// nanosleep(2).
 pub fn sys_nanosleep(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let (s, n) = read_timespec(t, a.a[0])?;
-    sleep_for(s, n)?;
-    Ok(0)
+    sleep_relative(t, s, n, a.a[1])
+}
+
+/// A relative sleep of `s`.`n` seconds. Interrupted, it writes the time
+/// left to `rem` (when not 0) and leaves a restart block, so a restart
+/// after a signal no handler ran for sleeps only what was left.
+fn sleep_relative(t: &mut Task, s: i64, n: i64, rem: u64) -> KResult<u64> {
+    let deadline = sentry::kernel::timers::deadline_after(
+        std::time::Instant::now(),
+        Duration::new(s as u64, n as u32),
+    );
+    sleep_until(t, deadline, rem)
+}
+
+fn sleep_until(t: &mut Task, deadline: std::time::Instant, rem: u64) -> KResult<u64> {
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    if sentry::kernel::current::sleep(left) {
+        return Ok(0);
+    }
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    if rem != 0 {
+        t.copy_out(
+            rem,
+            &encode_timespec(left.as_secs() as i64, i64::from(left.subsec_nanos())),
+        )?;
+    }
+    t.restart_sleep = Some((deadline, rem));
+    Err(Errno::EINTR)
+}
+
+/// restart_syscall(2): resumes a sleep a signal interrupted (the sentry
+/// points an interrupted nanosleep here when no handler ran).
+pub fn sys_restart_syscall(t: &mut Task, _a: &SyscallArgs) -> KResult<u64> {
+    match t.restart_sleep.take() {
+        Some((deadline, rem)) => sleep_until(t, deadline, rem),
+        None => Err(Errno::EINTR),
+    }
 }
 
 /// clock_nanosleep(2).
@@ -118,7 +145,7 @@ pub fn sys_clock_nanosleep(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             }
         }
     } else {
-        sleep_for(s, n)?;
+        return sleep_relative(t, s, n, a.a[3]);
     }
     Ok(0)
 }

@@ -298,8 +298,16 @@ impl super::thread_group::ThreadGroup {
 /// no handler (signal(7)): epoll_wait, epoll_pwait, epoll_pwait2,
 /// rt_sigtimedwait, semop, semtimedop, io_getevents. Every other call
 /// interrupted by a signal no handler ran for is restarted.
+const NR_NANOSLEEP: u64 = 35;
+const NR_CLOCK_NANOSLEEP: u64 = 230;
+const NR_RESTART_SYSCALL: u64 = 219;
+
 fn eintr_without_handler(nr: u64) -> bool {
-    matches!(nr, 232 | 281 | 441 | 128 | 65 | 220 | 208)
+    // restart_syscall with nothing to restart fails for good, too.
+    matches!(
+        nr,
+        232 | 281 | 441 | 128 | 65 | 220 | 208 | NR_RESTART_SYSCALL
+    )
 }
 
 /// Syscalls Linux restarts after a SA_RESTART handler.
@@ -395,8 +403,15 @@ impl Task {
             && !eintr_without_handler(nr)
         {
             // Linux's ERESTART*: the signal was taken elsewhere, ignored or
-            // stopped us, so the call goes on as if nothing happened.
-            self.regs.rax = self.regs.orig_rax;
+            // stopped us, so the call goes on as if nothing happened. A
+            // relative sleep resumes with the time it had left.
+            self.regs.rax = if matches!(nr, NR_NANOSLEEP | NR_CLOCK_NANOSLEEP)
+                && self.restart_sleep.is_some()
+            {
+                NR_RESTART_SYSCALL
+            } else {
+                self.regs.orig_rax
+            };
             self.regs.rip -= 2;
         }
         if let Some(m) = self.saved_mask.take() {

@@ -257,6 +257,10 @@ pub struct Task {
     pub regs: Registers,
     /// The syscall that last returned EINTR (for SA_RESTART).
     pub interrupted_syscall: Option<u64>,
+    /// An interrupted relative sleep: when it ends and where its remaining
+    /// time goes. Restarting it (no handler ran) resumes it through
+    /// `restart_syscall(2)` rather than sleeping the whole time again.
+    pub restart_sleep: Option<(Instant, u64)>,
     /// rt_sigsuspend's mask to restore after the handler.
     pub saved_mask: Option<u64>,
     pub mm: Arc<MemoryManager>,
@@ -306,6 +310,7 @@ impl Task {
             robust_list: (0, 0),
             kicks_mm: 0,
             interrupted_syscall: None,
+            restart_sleep: None,
             saved_mask: None,
         };
         task.install_image(image);
@@ -334,6 +339,7 @@ impl Task {
             robust_list: (0, 0),
             kicks_mm: 0,
             interrupted_syscall: None,
+            restart_sleep: None,
             saved_mask: None,
         })
     }
