@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::cputime::CpuTimes;
 use super::task::{ExitStatus, Task, TaskShared};
 use crate::errno::{Errno, KResult};
 
@@ -36,12 +37,14 @@ impl ExitStatus {
 
 impl Task {
     /// Waits for a child matching `target` to end; None with WNOHANG when
-    /// none has yet. With WNOWAIT the child stays a zombie.
+    /// none has yet. With WNOWAIT the child stays a zombie. Returns its
+    /// pid, status and CPU times (its own and its reaped children's),
+    /// which a reaped child adds to this process's children's times.
     pub fn wait_child(
         &self,
         target: WaitTarget,
         options: u64,
-    ) -> KResult<Option<(i32, ExitStatus)>> {
+    ) -> KResult<Option<(i32, ExitStatus, CpuTimes)>> {
         let kernel = self.kernel.clone();
         let me = self.tgid();
         let mut guard = kernel.wait_lock.lock().unwrap_or_else(|p| p.into_inner());
@@ -62,10 +65,13 @@ impl Task {
             for c in &children {
                 let status = *c.exit_status.lock().unwrap_or_else(|p| p.into_inner());
                 if let Some(s) = status {
-                    if options & WNOWAIT == 0 {
+                    let times = if options & WNOWAIT == 0 {
                         kernel.remove_task(c.tid);
-                    }
-                    return Ok(Some((c.tid, s)));
+                        self.shared.group_cpu.reaped(&c.group_cpu)
+                    } else {
+                        c.group_cpu.times() + c.group_cpu.children()
+                    };
+                    return Ok(Some((c.tid, s, times)));
                 }
             }
             if options & WNOHANG != 0 {

@@ -98,6 +98,11 @@ pub trait AddressSpace: Send + Sync {
     /// Ends the calling sentry thread's application thread (exit(2) of one
     /// thread of many).
     fn exit_thread(&self);
+    /// A host clock id that reads the CPU time every host thread of this
+    /// address space has used (None when the platform cannot tell).
+    fn cpu_clock(&self) -> Option<i32> {
+        None
+    }
     /// For the platform's own downcasts.
     fn as_any(&self) -> &dyn Any;
 }
