@@ -86,8 +86,14 @@ pub const PARTIAL: &[(&str, &str)] = &[
     ("signalfd", SIGNALFD),
     ("signalfd4", SIGNALFD),
     // timer.rs
-    ("setitimer", "`ITIMER_REAL` only (CPU-time itimers: EINVAL)"),
-    ("getitimer", "`ITIMER_REAL` only (CPU-time itimers: EINVAL)"),
+    (
+        "setitimer",
+        "`ITIMER_VIRTUAL`/`ITIMER_PROF` are polled: they fire within about 1 ms of CPU time after expiry, and the signal arrives at the program's next syscall or fault",
+    ),
+    (
+        "getitimer",
+        "`ITIMER_VIRTUAL`/`ITIMER_PROF` read the polled CPU time (see `setitimer`)",
+    ),
     (
         "timer_create",
         "realtime and monotonic clocks; no CPU-time clocks; no `SIGEV_THREAD` (it needs threads)",
@@ -103,11 +109,11 @@ pub const PARTIAL: &[(&str, &str)] = &[
     // time.rs
     (
         "clock_gettime",
-        "CPU-time clocks measure the whole sentry process, not the task",
+        "CPU-time clocks: user time is the stub's host CPU time, shared evenly among the threads running concurrently in one stub; system time is the serving sentry thread's",
     ),
     (
         "clock_nanosleep",
-        "sleeps on the CPU-time clock are approximate (wall time / sentry CPU time)",
+        "a relative sleep on `CLOCK_PROCESS_CPUTIME_ID` sleeps wall time; other CPU-time clocks: EINVAL",
     ),
     (
         "restart_syscall",
@@ -137,7 +143,10 @@ pub const PARTIAL: &[(&str, &str)] = &[
         "checks the mask names a usable CPU but does not apply it",
     ),
     ("getcpu", "always CPU 0, node 0"),
-    ("times", "CPU times are the whole sentry process's"),
+    (
+        "times",
+        "user time is the stubs' host CPU time, system time the serving sentry threads' (see `clock_gettime`)",
+    ),
     // clone.rs, pipe.rs
     (
         "clone",
@@ -153,8 +162,11 @@ pub const PARTIAL: &[(&str, &str)] = &[
         "pidfd_send_signal",
         "no `siginfo` argument (EINVAL); `PIDFD_SIGNAL_*` scopes honoured",
     ),
-    ("getrusage", "no accounting yet: every counter is zero"),
-    ("wait4", "rusage is zero"),
+    (
+        "getrusage",
+        "CPU times only (see `clock_gettime`); every other counter is zero",
+    ),
+    ("wait4", "rusage has CPU times only"),
     (
         "pipe",
         "a blocked end notices a signal within 20 ms; no `splice` or `tee`; `F_SETPIPE_SZ` up to 1 MiB",

@@ -89,7 +89,10 @@ const ALLOWED: &[(libc::c_long, &str)] = &[
     (libc::SYS_exit, "thread exit"),
     (libc::SYS_exit_group, "sandbox exit"),
     // Time and randomness for the application.
-    (libc::SYS_clock_gettime, "clocks"),
+    (
+        libc::SYS_clock_gettime,
+        "clocks; CPU time of stubs and sentry threads (CPU accounting)",
+    ),
     (libc::SYS_clock_getres, "clocks"),
     (libc::SYS_gettimeofday, "clocks"),
     (libc::SYS_nanosleep, "sleeps"),

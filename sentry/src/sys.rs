@@ -206,3 +206,25 @@ pub fn poll_host(fds: &mut [(i32, i16, i16)], timeout_ms: i32) -> KResult<usize>
     }
     Ok(r as usize)
 }
+
+/// The calling host thread's id.
+pub fn gettid() -> i32 {
+    // SAFETY: gettid has no preconditions.
+    unsafe { libc::gettid() }
+}
+
+/// The CPU time (ns) of host clock `id`, or None when it cannot be read
+/// (e.g. the process or thread it names is gone).
+pub fn cpu_clock_ns(id: i32) -> Option<u64> {
+    let (s, n) = clock_gettime(id).ok()?;
+    Some((s.max(0) as u64).saturating_mul(1_000_000_000) + n.max(0) as u64)
+}
+
+/// The host clock id of host thread `tid`'s CPU time (Linux's
+/// MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED)); readable only from the
+/// thread's own thread group, i.e. for the sentry's own threads.
+pub fn thread_cpu_clock(tid: i32) -> i32 {
+    const CPUCLOCK_PERTHREAD: i32 = 4;
+    const CPUCLOCK_SCHED: i32 = 2;
+    (!tid << 3) | CPUCLOCK_PERTHREAD | CPUCLOCK_SCHED
+}

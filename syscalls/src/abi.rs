@@ -103,6 +103,19 @@ pub fn decode_timespec(b: [u8; 16]) -> (i64, i64) {
     (i64::from_ne_bytes(s), i64::from_ne_bytes(n))
 }
 
+/// A `struct rusage` with CPU times `times` (ns, truncated to
+/// microseconds as Linux does); the other counters are not kept and read
+/// zero.
+pub fn encode_rusage(times: sentry::kernel::cputime::CpuTimes) -> [u8; 144] {
+    let mut b = [0u8; 144];
+    for (i, ns) in [times.user, times.sys].into_iter().enumerate() {
+        let us = ns / 1000;
+        b[i * 16..i * 16 + 8].copy_from_slice(&((us / 1_000_000) as i64).to_ne_bytes());
+        b[i * 16 + 8..i * 16 + 16].copy_from_slice(&((us % 1_000_000) as i64).to_ne_bytes());
+    }
+    b
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use sentry::kernel::cputime::CpuTimes;
 use sentry::kernel::fork::{
     CLONE_PARENT_SETTID, CLONE_PIDFD, CLONE_THREAD, CLONE_VFORK, CLONE_VM, CloneArgs,
 };
@@ -13,6 +14,8 @@ use sentry::kernel::wait::{
 use sentry::kernel::{SyscallArgs, Task, TaskShared};
 use sentry::vfs::oflags::O_CLOEXEC;
 use sentry::{Errno, KResult};
+
+use crate::abi::encode_rusage;
 
 const SIGCHLD: u64 = 17;
 
@@ -120,9 +123,9 @@ pub fn sys_vfork(t: &mut Task, _a: &SyscallArgs) -> KResult<u64> {
     Ok(t.fork(&args)? as u64)
 }
 
-fn write_rusage(t: &Task, addr: u64) -> KResult<()> {
+fn write_rusage(t: &Task, addr: u64, times: CpuTimes) -> KResult<()> {
     if addr != 0 {
-        t.copy_out(addr, &[0u8; 144])?;
+        t.copy_out(addr, &encode_rusage(times))?;
     }
     Ok(())
 }
@@ -145,11 +148,11 @@ pub fn sys_wait4(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         options & (WNOHANG | WUNTRACED | WCONTINUED) | WEXITED,
     )? {
         None => Ok(0),
-        Some((child, st)) => {
+        Some((child, st, times)) => {
             if status != 0 {
                 t.copy_out(status, &st.wait_status().to_ne_bytes())?;
             }
-            write_rusage(t, rusage)?;
+            write_rusage(t, rusage, times)?;
             Ok(child as u64)
         }
     }
@@ -184,7 +187,9 @@ pub fn sys_waitid(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         options & (WNOHANG | WNOWAIT | WEXITED | WUNTRACED | WCONTINUED),
     )?;
     let mut info = [0u8; 128];
-    if let Some((child, ev)) = got {
+    let mut times = CpuTimes::default();
+    if let Some((child, ev, child_times)) = got {
+        times = child_times;
         let (code, status) = ev.code_and_status();
         info[0..4].copy_from_slice(&(SIGCHLD as i32).to_ne_bytes());
         info[8..12].copy_from_slice(&code.to_ne_bytes());
@@ -195,18 +200,24 @@ pub fn sys_waitid(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     if infop != 0 {
         t.copy_out(infop, &info)?;
     }
-    write_rusage(t, rusage)?;
+    write_rusage(t, rusage, times)?;
     Ok(0)
 }
 
-/// getrusage(2): resource accounting is not kept yet, so every counter
-/// reads zero.
+/// getrusage(2): CPU times of the process (RUSAGE_SELF), of its reaped
+/// children (RUSAGE_CHILDREN) or of the calling thread (RUSAGE_THREAD);
+/// the other counters are not kept and read zero.
 pub fn sys_getrusage(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let who = a.a[0] as i32;
-    if !(-1..=1).contains(&who) {
-        return Err(Errno::EINVAL);
-    }
-    t.copy_out(a.a[1], &[0u8; 144])?;
+    const RUSAGE_SELF: i32 = 0;
+    const RUSAGE_CHILDREN: i32 = -1;
+    const RUSAGE_THREAD: i32 = 1;
+    let times = match a.a[0] as i32 {
+        RUSAGE_SELF => t.shared.group_cpu.times(),
+        RUSAGE_CHILDREN => t.shared.group_cpu.children(),
+        RUSAGE_THREAD => t.shared.cpu.times(),
+        _ => return Err(Errno::EINVAL),
+    };
+    t.copy_out(a.a[1], &encode_rusage(times))?;
     Ok(0)
 }
 

@@ -569,13 +569,18 @@ pub fn sys_futex(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     }
 }
 
-/// times(2): CPU times in clock ticks (100 Hz) and ticks since boot.
+/// times(2): the process's and its reaped children's user and system
+/// times in clock ticks (100 Hz), and ticks since boot.
 pub fn sys_times(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let (s, n) = sys::clock_gettime(2)?;
-    let ticks = (s * 100 + n / 10_000_000) as u64;
     if a.a[0] != 0 {
+        let (me, children) = (t.shared.group_cpu.times(), t.shared.group_cpu.children());
         let mut b = [0u8; 32];
-        b[..8].copy_from_slice(&ticks.to_ne_bytes());
+        for (i, ns) in [me.user, me.sys, children.user, children.sys]
+            .into_iter()
+            .enumerate()
+        {
+            b[i * 8..i * 8 + 8].copy_from_slice(&(ns / 10_000_000).to_ne_bytes());
+        }
         t.copy_out(a.a[0], &b)?;
     }
     let up = t.kernel.uptime();

@@ -1,11 +1,20 @@
 //! Time syscalls (`clock_gettime(2)`, `clock_getres(2)`,
 //! `gettimeofday(2)`, `time(2)`, `nanosleep(2)`, `clock_nanosleep(2)`).
-//! Clocks are the host's; sleeps block the task's own sentry thread.
-//! An interrupted relative sleep resumes through `restart_syscall(2)`.
+//! Wall clocks are the host's; CPU-time clocks (CLOCK_PROCESS_CPUTIME_ID,
+//! CLOCK_THREAD_CPUTIME_ID and the pid/tid-encoded clocks of
+//! `clock_getcpuclockid(3)` and `pthread_getcpuclockid(3)`) count the
+//! application's CPU time (`sentry::kernel::cputime`). Sleeps block the
+//! task's own sentry thread; an interrupted relative sleep resumes through
+//! `restart_syscall(2)`.
+//! Not yet: sleeping on a CPU-time clock (a relative sleep on the process
+//! clock sleeps wall time; other CPU clocks are refused).
 
 use std::time::Duration;
 
-use sentry::kernel::{SyscallArgs, Task};
+use std::sync::Arc;
+
+use sentry::kernel::cputime::CpuTimes;
+use sentry::kernel::{SyscallArgs, Task, TaskShared};
 use sentry::{Errno, KResult, sys};
 
 use crate::abi::{decode_timespec, encode_timespec};
@@ -25,22 +34,108 @@ fn valid_clock(id: i32) -> KResult<i32> {
 }
 
 fn now(id: i32) -> KResult<(i64, i64)> {
-    // CPU-time clocks count the sentry's own process for now: the time
-    // spent serving this program (an approximation until per-task
-    // accounting exists).
     sys::clock_gettime(valid_clock(id)?)
+}
+
+/// What a CPU clock counts (Linux's CPUCLOCK_WHICH).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CpuWhich {
+    /// User plus system time.
+    Prof = 0,
+    /// User time.
+    Virt = 1,
+    /// Runtime: user plus system time, to the nanosecond.
+    Sched = 2,
+}
+
+/// Whose CPU time a clock reads.
+enum CpuOwner {
+    Thread(Arc<TaskShared>),
+    Process(Arc<TaskShared>),
+}
+
+/// The owner and kind of CPU clock `id`; None when `id` is not a CPU
+/// clock. Like Linux: a thread clock only of the caller's own thread group,
+/// a process clock of a thread-group leader (or, for gettime, of the
+/// caller's own tid); anything else is EINVAL.
+fn cpu_clock(t: &Task, id: i32, gettime: bool) -> KResult<Option<(CpuOwner, CpuWhich)>> {
+    const PERTHREAD: i32 = 4;
+    match id {
+        CLOCK_PROCESS_CPUTIME_ID => {
+            return Ok(Some((CpuOwner::Process(t.shared.clone()), CpuWhich::Sched)));
+        }
+        CLOCK_THREAD_CPUTIME_ID => {
+            return Ok(Some((CpuOwner::Thread(t.shared.clone()), CpuWhich::Sched)));
+        }
+        id if id >= 0 => return Ok(None),
+        _ => {}
+    }
+    let which = match id & 3 {
+        0 => CpuWhich::Prof,
+        1 => CpuWhich::Virt,
+        2 => CpuWhich::Sched,
+        _ => return Err(Errno::EINVAL),
+    };
+    let pid = !(id >> 3);
+    let task = if pid == 0 {
+        t.shared.clone()
+    } else {
+        t.kernel.task(pid).ok_or(Errno::EINVAL)?
+    };
+    let owner = if id & PERTHREAD != 0 {
+        if task.tgid != t.tgid() {
+            return Err(Errno::EINVAL);
+        }
+        CpuOwner::Thread(task)
+    } else if task.tid == task.tgid || (gettime && task.tid == t.tid()) {
+        CpuOwner::Process(task)
+    } else {
+        return Err(Errno::EINVAL);
+    };
+    Ok(Some((owner, which)))
+}
+
+/// The time CPU clock `id` reads, in ns (None: not a CPU clock).
+fn cpu_clock_ns(t: &Task, id: i32) -> KResult<Option<u64>> {
+    let Some((owner, which)) = cpu_clock(t, id, true)? else {
+        return Ok(None);
+    };
+    let times: CpuTimes = match owner {
+        CpuOwner::Thread(task) => task.cpu.times(),
+        CpuOwner::Process(task) => task.group_cpu.times(),
+    };
+    Ok(Some(match which {
+        CpuWhich::Virt => times.user,
+        CpuWhich::Prof | CpuWhich::Sched => times.total(),
+    }))
+}
+
+/// What clock `id` reads now: a CPU clock's application time, or the
+/// host's wall clock.
+fn clock_now(t: &Task, id: i32) -> KResult<(i64, i64)> {
+    match cpu_clock_ns(t, id)? {
+        Some(ns) => Ok(((ns / 1_000_000_000) as i64, (ns % 1_000_000_000) as i64)),
+        None => now(id),
+    }
 }
 
 /// clock_gettime(2).
 pub fn sys_clock_gettime(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let (s, n) = now(a.a[0] as i32)?;
+    let (s, n) = clock_now(t, a.a[0] as i32)?;
     t.copy_out(a.a[1], &encode_timespec(s, n))?;
     Ok(0)
 }
 
 /// clock_getres(2).
 pub fn sys_clock_getres(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let (s, n) = sys::clock_getres(valid_clock(a.a[0] as i32)?)?;
+    let id = a.a[0] as i32;
+    let (s, n) = match cpu_clock(t, id, false)? {
+        // Runtime clocks count nanoseconds; the others the host's ticks,
+        // which its own process clock of the same kind reports.
+        Some((_, CpuWhich::Sched)) => (0, 1),
+        Some((_, which)) => sys::clock_getres((!0 << 3) | which as i32)?,
+        None => sys::clock_getres(valid_clock(id)?)?,
+    };
     if a.a[1] != 0 {
         t.copy_out(a.a[1], &encode_timespec(s, n))?;
     }
@@ -133,7 +228,7 @@ pub fn sys_clock_nanosleep(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     }
     let (s, n) = read_timespec(t, a.a[2])?;
     if a.a[1] & TIMER_ABSTIME != 0 {
-        let (cs, cn) = now(id)?;
+        let (cs, cn) = clock_now(t, id)?;
         let target = i128::from(s) * 1_000_000_000 + i128::from(n);
         let cur = i128::from(cs) * 1_000_000_000 + i128::from(cn);
         if target > cur {

@@ -1,11 +1,14 @@
-//! Timers: `alarm(2)`, `setitimer(2)`/`getitimer(2)` (ITIMER_REAL), and
+//! Timers: `alarm(2)`, `setitimer(2)`/`getitimer(2)` (ITIMER_REAL, and
+//! the CPU-time ITIMER_VIRTUAL and ITIMER_PROF), and
 //! POSIX timers (`timer_create(2)` and friends) on the realtime and
 //! monotonic clocks, and timerfds (`timerfd_create(2)` and friends).
-//! Semantics in `sentry::kernel::timers` and `sentry::fsimpl::timerfd`.
+//! Semantics in `sentry::kernel::timers`, `sentry::kernel::cpu_itimers`
+//! and `sentry::fsimpl::timerfd`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use sentry::kernel::cpu_itimers;
 use sentry::kernel::timers::{SI_KERNEL, SI_TIMER, TimerSpec, timers};
 use sentry::kernel::{SyscallArgs, Task};
 use sentry::{Errno, KResult};
@@ -79,26 +82,33 @@ fn write_itimerval(t: &Task, addr: u64, (value, interval): (Duration, Duration))
     t.copy_out(addr, &b)
 }
 
-fn check_which(which: u64) -> KResult<()> {
+/// setitimer/getitimer's `which`: ITIMER_REAL, or a CPU-time timer.
+fn decode_which(which: u64) -> KResult<Option<cpu_itimers::Which>> {
     match which {
-        0 => Ok(()),
-        1 | 2 => Err(Errno::EINVAL.why("CPU-time interval timers are not implemented yet")),
+        0 => Ok(None),
+        1 => Ok(Some(cpu_itimers::Which::Virtual)),
+        2 => Ok(Some(cpu_itimers::Which::Prof)),
         _ => Err(Errno::EINVAL),
     }
 }
 
 /// setitimer(2).
 pub fn sys_setitimer(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    check_which(a.a[0])?;
+    let which = decode_which(a.a[0])?;
     let (value, interval) = if a.a[1] != 0 {
         read_itimerval(t, a.a[1])?
     } else {
         (Duration::ZERO, Duration::ZERO)
     };
-    let id = itimer_real(t);
-    let old = timers()
-        .set(id, (!value.is_zero()).then_some(value), interval)
-        .unwrap_or_default();
+    let old = match which {
+        None => {
+            let id = itimer_real(t);
+            timers()
+                .set(id, (!value.is_zero()).then_some(value), interval)
+                .unwrap_or_default()
+        }
+        Some(w) => cpu_itimers::set(&t.shared.group_cpu, w, &t.shared, value, interval),
+    };
     if a.a[2] != 0 {
         write_itimerval(t, a.a[2], old)?;
     }
@@ -107,9 +117,10 @@ pub fn sys_setitimer(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 
 /// getitimer(2).
 pub fn sys_getitimer(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    check_which(a.a[0])?;
-    let id = itimer_real(t);
-    let cur = timers().get(id).unwrap_or_default();
+    let cur = match decode_which(a.a[0])? {
+        None => timers().get(itimer_real(t)).unwrap_or_default(),
+        Some(w) => cpu_itimers::get(&t.shared.group_cpu, w),
+    };
     write_itimerval(t, a.a[1], cur)?;
     Ok(0)
 }

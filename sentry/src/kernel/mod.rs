@@ -4,6 +4,8 @@
 //!
 //! Lock order: `Kernel::tasks` > task locks > VFS locks > mm locks.
 
+pub mod cpu_itimers;
+pub mod cputime;
 pub mod creds;
 pub mod current;
 pub mod exec;

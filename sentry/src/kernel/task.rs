@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU32, AtomicU64, 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
+use super::cputime::{GroupCpu, ThreadCpu};
 use super::creds::Creds;
 use super::limits::Limits;
 use super::signal::{DefaultAction, SigActions, SignalState, default_action};
@@ -105,6 +106,10 @@ pub struct TaskShared {
     pub itimer_real: Mutex<Option<u64>>,
     /// POSIX timers: the process's timer ids -> timer service ids.
     pub posix_timers: Mutex<std::collections::BTreeMap<i32, (u64, i32)>>,
+    /// The task's CPU time.
+    pub cpu: Arc<ThreadCpu>,
+    /// Its thread group's CPU time and CPU itimers (shared by the group).
+    pub group_cpu: Arc<GroupCpu>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -124,7 +129,10 @@ impl TaskShared {
         limits: Limits,
         (signals, sighand): (SignalState, Arc<Mutex<SigActions>>),
     ) -> TaskShared {
+        let cpu = Arc::new(ThreadCpu::default());
         TaskShared {
+            group_cpu: GroupCpu::new(cpu.clone()),
+            cpu,
             tid,
             tgid: tid,
             ppid: AtomicI32::new(ppid),
@@ -208,6 +216,8 @@ impl TaskShared {
         self.ppid = AtomicI32::new(leader.ppid());
         self.group_exit = leader.group_exit.clone();
         self.group = leader.group.clone();
+        self.group_cpu = leader.group_cpu.clone();
+        self.group_cpu.join(self.cpu.clone());
         self
     }
 
@@ -454,6 +464,7 @@ impl Task {
     /// Runs the task until it exits; returns how it ended.
     pub fn run(mut self) -> ExitStatus {
         current::set(Some(self.shared.clone()));
+        self.shared.cpu.start_serving();
         let status = loop {
             if let Some(st) = *lock(&self.shared.group_exit) {
                 break st;
@@ -476,8 +487,11 @@ impl Task {
                 self.shared.in_user.store(false, Ordering::SeqCst);
                 break end;
             }
+            let space_cpu = self.mm.cpu_clock().clone();
+            self.shared.cpu.enter_user(&space_cpu);
             let event = self.ctx.switch(self.mm.address_space(), &mut self.regs);
             self.shared.in_user.store(false, Ordering::SeqCst);
+            self.shared.cpu.leave_user();
             match event {
                 Ok(Event::Interrupted) => continue,
                 Ok(Event::Syscall) => {
@@ -559,6 +573,8 @@ impl Task {
                 }
             }
         };
+        // Its CPU time is final before anyone can reap it.
+        self.shared.group_cpu.thread_ended(&self.shared.cpu);
         // The fd table closes with its last user (threads share it).
         if Arc::strong_count(&self.shared.fds) == 1
             || self.shared.group_exiting() && self.tid() == self.tgid()

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use super::cputime::CpuTimes;
 use super::task::{ExitStatus, Task, TaskShared};
 use super::thread_group::JobReport;
 use crate::errno::{Errno, KResult};
@@ -76,12 +77,15 @@ impl WaitEvent {
 impl Task {
     /// Waits for a child matching `target` to end (WEXITED), stop
     /// (WUNTRACED) or continue (WCONTINUED); None with WNOHANG when none
-    /// has yet. With WNOWAIT the child stays as it is.
+    /// has yet. With WNOWAIT the child stays as it is. Returns its pid,
+    /// what happened and its CPU times (its own and its reaped
+    /// children's), which a reaped child adds to this process's
+    /// children's times.
     pub fn wait_child(
         &self,
         target: WaitTarget,
         options: u64,
-    ) -> KResult<Option<(i32, WaitEvent)>> {
+    ) -> KResult<Option<(i32, WaitEvent, CpuTimes)>> {
         let kernel = self.kernel.clone();
         let me = self.tgid();
         let mut guard = kernel.wait_lock.lock().unwrap_or_else(|p| p.into_inner());
@@ -105,23 +109,26 @@ impl Task {
                     if options & WEXITED == 0 {
                         continue;
                     }
-                    if options & WNOWAIT == 0 {
+                    let times = if options & WNOWAIT == 0 {
                         kernel.remove_task(c.tid);
-                    }
-                    return Ok(Some((c.tid, WaitEvent::Exited(s))));
+                        self.shared.group_cpu.reaped(&c.group_cpu)
+                    } else {
+                        c.group_cpu.times() + c.group_cpu.children()
+                    };
+                    return Ok(Some((c.tid, WaitEvent::Exited(s), times)));
                 }
                 let report = c.group.take_report(
                     options & WUNTRACED != 0,
                     options & WCONTINUED != 0,
                     options & WNOWAIT != 0,
                 );
-                match report {
-                    Some(JobReport::Stopped(sig)) => {
-                        return Ok(Some((c.tid, WaitEvent::Stopped(sig))));
-                    }
-                    Some(JobReport::Continued) => return Ok(Some((c.tid, WaitEvent::Continued))),
-                    None => {}
-                }
+                let event = match report {
+                    Some(JobReport::Stopped(sig)) => WaitEvent::Stopped(sig),
+                    Some(JobReport::Continued) => WaitEvent::Continued,
+                    None => continue,
+                };
+                let times = c.group_cpu.times() + c.group_cpu.children();
+                return Ok(Some((c.tid, event, times)));
             }
             if options & WNOHANG != 0 {
                 return Ok(None);

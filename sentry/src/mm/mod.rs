@@ -97,6 +97,8 @@ pub struct MmState {
 pub struct MemoryManager {
     memfile: Arc<MemoryFile>,
     space: Box<dyn AddressSpace>,
+    /// The CPU time of the address space's threads. Immutable.
+    cpu: Arc<crate::kernel::cputime::SpaceClock>,
     state: Mutex<MmState>,
 }
 
@@ -105,6 +107,7 @@ impl MemoryManager {
     pub fn new(memfile: Arc<MemoryFile>, space: Box<dyn AddressSpace>, mmap_base: u64) -> Self {
         MemoryManager {
             memfile,
+            cpu: crate::kernel::cputime::SpaceClock::new(space.cpu_clock()),
             space,
             state: Mutex::new(MmState {
                 vmas: BTreeMap::new(),
@@ -121,6 +124,11 @@ impl MemoryManager {
     /// The platform's address space (for the task loop).
     pub fn address_space(&self) -> &dyn AddressSpace {
         &*self.space
+    }
+
+    /// The CPU time of the address space's threads (for the task loop).
+    pub fn cpu_clock(&self) -> &Arc<crate::kernel::cputime::SpaceClock> {
+        &self.cpu
     }
 
     /// The memory file behind every page.

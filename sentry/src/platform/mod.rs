@@ -109,6 +109,11 @@ pub trait AddressSpace: Send + Sync {
     /// if it is not running). Safe to call from any thread, and harmless
     /// on a thread that has gone.
     fn interrupt(&self, handle: i64);
+    /// A host clock id that reads the CPU time every host thread of this
+    /// address space has used (None when the platform cannot tell).
+    fn cpu_clock(&self) -> Option<i32> {
+        None
+    }
     /// For the platform's own downcasts.
     fn as_any(&self) -> &dyn Any;
 }
