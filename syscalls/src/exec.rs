@@ -83,17 +83,9 @@ fn do_exec(
         log::debug!("execve {}: {}", String::from_utf8_lossy(&path), e.message);
         e.errno
     })?;
-    // The point of no return: the other threads of the process go (when
-    // the caller leads it; a non-leader's exec keeps them, not built yet).
-    if t.tid() == t.tgid() {
-        let others = t.other_threads();
-        if !others.is_empty() {
-            for o in &others {
-                o.killed_by.store(9, std::sync::atomic::Ordering::Relaxed);
-            }
-            t.mm.kill();
-        }
-    }
+    // The point of no return: the other threads of the process go, and a
+    // non-leader caller takes the leader's place.
+    t.end_other_threads_for_exec();
     t.install_image(image);
     Ok(0)
 }

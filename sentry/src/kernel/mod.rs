@@ -8,6 +8,7 @@ pub mod cpu_itimers;
 pub mod cputime;
 pub mod creds;
 pub mod current;
+pub mod de_thread;
 pub mod exec;
 pub mod fork;
 pub mod futex;

@@ -97,6 +97,10 @@ pub struct TaskShared {
     pub killed_by: AtomicI32,
     /// vfork: the parent waits until this is set (exec or exit).
     pub vfork_done: (Mutex<bool>, Condvar),
+    /// A leader whose place another thread's exec takes (`de_thread`).
+    pub superseded: AtomicBool,
+    /// Set by a superseded leader's sentry thread when it is done.
+    pub retired: (Mutex<bool>, Condvar),
     /// How the whole thread group ends once exit_group (or exec) decided
     /// it; shared by every thread of the group.
     pub group_exit: Arc<Mutex<Option<ExitStatus>>>,
@@ -161,6 +165,8 @@ impl TaskShared {
             exit_status: Mutex::new(None),
             killed_by: AtomicI32::new(0),
             vfork_done: (Mutex::new(false), Condvar::new()),
+            superseded: AtomicBool::new(false),
+            retired: (Mutex::new(false), Condvar::new()),
             pending: Mutex::new(super::sigframe::Pending::default()),
             group_exit: Arc::new(Mutex::new(None)),
             itimer_real: Mutex::new(None),
@@ -573,6 +579,9 @@ impl Task {
                 }
             }
         };
+        if self.shared.is_superseded() {
+            return self.leave_superseded(status);
+        }
         // Its CPU time is final before anyone can reap it.
         self.shared.group_cpu.thread_ended(&self.shared.cpu);
         // The fd table closes with its last user (threads share it).
@@ -610,6 +619,44 @@ impl Task {
         drop(self);
         kernel.task_exited(&shared, status);
         status
+    }
+
+    /// The end of a leader whose place another thread's exec took: nothing
+    /// of the task is touched (it lives on in that thread). The first
+    /// task's run() returns what the sandbox exits with, so it waits for
+    /// the process's real end.
+    fn leave_superseded(self, status: ExitStatus) -> ExitStatus {
+        current::set(None);
+        if self.kernel.tracing() {
+            self.kernel.trace_line(&format!(
+                "[pid {:>5}] +++ superseded by execve +++",
+                self.tid()
+            ));
+        }
+        let shared = self.shared.clone();
+        let kernel = self.kernel.clone();
+        drop(self);
+        shared.retire();
+        if shared.tid != 1 {
+            return status;
+        }
+        let mut g = kernel.wait_lock.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(s) = *shared.exit_status.lock().unwrap_or_else(|p| p.into_inner()) {
+                return s;
+            }
+            g = kernel
+                .wait_cond
+                .wait_timeout(g, current::INTERRUPT_CHECK)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
+    /// Makes the next run of the loop ask the platform again for the
+    /// handle that interrupts this thread (it changed host thread).
+    pub(crate) fn forget_kick_handle(&mut self) {
+        self.kicks_mm = 0;
     }
 
     /// The end of one thread: clear_child_tid is zeroed and woken (what
