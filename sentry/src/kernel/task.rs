@@ -3,7 +3,7 @@
 //! [`TaskShared`]; the part only the serving thread touches is [`Task`],
 //! which runs the loop `switch -> event -> syscall/fault -> switch`.
 
-use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -94,6 +94,9 @@ pub struct TaskShared {
     pub itimer_real: Mutex<Option<u64>>,
     /// POSIX timers: the process's timer ids -> timer service ids.
     pub posix_timers: Mutex<std::collections::BTreeMap<i32, (u64, i32)>>,
+    /// Whether its serving thread is inside a syscall handler (what
+    /// /proc shows as state S for a task other than the reader).
+    pub in_syscall: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -142,6 +145,7 @@ impl TaskShared {
             group_exit: Arc::new(Mutex::new(None)),
             itimer_real: Mutex::new(None),
             posix_timers: Mutex::new(std::collections::BTreeMap::new()),
+            in_syscall: AtomicBool::new(false),
         }
     }
 
@@ -608,6 +612,7 @@ impl Task {
             None
         };
         self.interrupted_syscall = None;
+        self.shared.in_syscall.store(true, Ordering::Relaxed);
         let result = match table.handler(args.nr) {
             Some(h) => h(self, &args),
             None => {
@@ -615,6 +620,7 @@ impl Task {
                 Err(Errno::ENOSYS.why("not implemented"))
             }
         };
+        self.shared.in_syscall.store(false, Ordering::Relaxed);
         if result == Err(Errno::EINTR) {
             self.interrupted_syscall = Some(args.nr);
         }
