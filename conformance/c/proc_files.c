@@ -253,6 +253,7 @@ static void proc_fdinfo(void)
     read_into(path, buf, sizeof buf);
     BOOL("fdinfo_proc_other_mnt_id", field_long(buf, "mnt_id") != mnt_file);
     show_link("pipe_link_ino", p[0]);
+    show_link("stdin_link", 0); /* the harness gives /dev/null */
     CHECK("fdinfo_closed_fd", open("/proc/self/fdinfo/999", O_RDONLY));
 
     int efd = eventfd(5, EFD_NONBLOCK);

@@ -88,9 +88,17 @@ pub fn describe_file(f: &OpenFile) -> Vec<u8> {
     }
     let st = f.inode.stat().unwrap_or_default();
     match st.file_type() {
-        FileType::CharDevice if matches!(st.rdev >> 8, 4 | 5 | 136) => {
-            format!("/dev/pts/{}", st.rdev & 0xff).into_bytes()
-        }
+        FileType::CharDevice => match (st.rdev >> 8, st.rdev & 0xff) {
+            // Donated host devices read as the sandbox's /dev names.
+            (1, 3) => b"/dev/null".to_vec(),
+            (1, 5) => b"/dev/zero".to_vec(),
+            (1, 7) => b"/dev/full".to_vec(),
+            (1, 8) => b"/dev/random".to_vec(),
+            (1, 9) => b"/dev/urandom".to_vec(),
+            (5, 0) => b"/dev/tty".to_vec(),
+            (4 | 5 | 136, minor) => format!("/dev/pts/{minor}").into_bytes(),
+            _ => format!("anon_inode:[{}]", st.ino).into_bytes(),
+        },
         FileType::Fifo => format!("pipe:[{}]", st.ino).into_bytes(),
         FileType::Socket => format!("socket:[{}]", st.ino).into_bytes(),
         _ => format!("anon_inode:[{}]", st.ino).into_bytes(),
