@@ -263,6 +263,24 @@ impl MemoryFile {
         }
         Ok(v)
     }
+
+    /// How many bytes of `[off, off+len)` are resident, asked a bounded
+    /// number of pages at a time (reservations can be huge and sparse).
+    pub fn resident_bytes(&self, off: u64, len: u64) -> KResult<u64> {
+        const CHUNK: u64 = 1 << 30;
+        let mut pages = 0u64;
+        let mut at = 0;
+        while at < len {
+            let n = (len - at).min(CHUNK);
+            pages += self
+                .residency(off + at, n)?
+                .iter()
+                .map(|&b| u64::from(b))
+                .sum::<u64>();
+            at += n;
+        }
+        Ok(pages * PAGE_SIZE)
+    }
 }
 
 impl Drop for MemoryFile {
@@ -371,6 +389,16 @@ mod tests {
         assert_eq!(f.free_bytes(), 9 * 4096);
         f.give(4096, 4096);
         assert_eq!(f.ranges.len(), 1);
+    }
+
+    #[test]
+    fn resident_bytes_counts_touched_pages() {
+        let mf = MemoryFile::with_size(64 << 20).unwrap();
+        let off = mf.allocate(16 * 4096).unwrap();
+        assert_eq!(mf.resident_bytes(off, 16 * 4096).unwrap(), 0);
+        mf.write(off + 4096, &[1]).unwrap();
+        mf.write(off + 5 * 4096 + 7, &[1]).unwrap();
+        assert_eq!(mf.resident_bytes(off, 16 * 4096).unwrap(), 2 * 4096);
     }
 
     #[test]

@@ -158,6 +158,24 @@ anon_inode!(Epoll, EpollFile);
 pub struct EpollFile(pub Arc<Epoll>);
 
 impl FileImpl for EpollFile {
+    fn anon_name(&self) -> Option<&'static str> {
+        Some("eventpoll")
+    }
+    fn show_fdinfo(&self, out: &mut String) {
+        for ((fd, _), e) in self.0.lock().iter() {
+            let Some(f) = e.file.upgrade() else { continue };
+            let st = f.inode.stat().unwrap_or_default();
+            let pos = *f.pos.lock().unwrap_or_else(|p| p.into_inner());
+            out.push_str(&format!(
+                "tfd: {fd:8} events: {:8x} data: {:16x}  pos:{pos} ino:{:x} sdev:{:x}\n",
+                // Linux always adds EPOLLERR|EPOLLHUP to what was asked.
+                e.events | EPOLLERR | EPOLLHUP,
+                e.data,
+                st.ino,
+                st.dev
+            ));
+        }
+    }
     fn read(&self, _buf: &mut [u8], _off: u64) -> KResult<usize> {
         Err(Errno::EINVAL)
     }

@@ -2,7 +2,8 @@
 //! file. Reads take the counter (or one, in semaphore mode) and block at
 //! zero; writes add and block when the sum would overflow.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use super::new_ino;
@@ -12,9 +13,13 @@ use crate::vfs::{FileImpl, poll};
 
 const MAX: u64 = u64::MAX - 1;
 
+static NEXT_ID: AtomicU32 = AtomicU32::new(0);
+
 /// An eventfd object.
 pub struct EventFd {
     ino: u64,
+    /// The number /proc/PID/fdinfo shows as `eventfd-id`.
+    id: u32,
     count: Mutex<u64>,
     changed: Condvar,
     semaphore: bool,
@@ -26,6 +31,7 @@ impl EventFd {
     pub fn new(init: u64, semaphore: bool) -> Arc<EventFd> {
         Arc::new(EventFd {
             ino: new_ino(),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             count: Mutex::new(init),
             changed: Condvar::new(),
             semaphore,
@@ -40,6 +46,19 @@ anon_inode!(EventFd, EventFdFile);
 pub struct EventFdFile(pub Arc<EventFd>);
 
 impl FileImpl for EventFdFile {
+    fn anon_name(&self) -> Option<&'static str> {
+        Some("eventfd")
+    }
+    fn show_fdinfo(&self, out: &mut String) {
+        let e = &self.0;
+        let count = *e.count.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = write!(
+            out,
+            "eventfd-count: {count:16x}\neventfd-id: {}\neventfd-semaphore: {}\n",
+            e.id,
+            u8::from(e.semaphore)
+        );
+    }
     fn read(&self, buf: &mut [u8], _off: u64) -> KResult<usize> {
         if buf.len() < 8 {
             return Err(Errno::EINVAL);

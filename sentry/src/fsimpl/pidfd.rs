@@ -31,6 +31,13 @@ anon_inode!(PidFd, PidFdFile);
 pub struct PidFdFile(pub Arc<PidFd>);
 
 impl FileImpl for PidFdFile {
+    fn anon_name(&self) -> Option<&'static str> {
+        Some("pidfd")
+    }
+    fn show_fdinfo(&self, out: &mut String) {
+        let pid = self.0.task.tgid;
+        out.push_str(&format!("Pid:\t{pid}\nNSpid:\t{pid}\n"));
+    }
     fn read(&self, _buf: &mut [u8], _off: u64) -> KResult<usize> {
         Err(Errno::EINVAL)
     }

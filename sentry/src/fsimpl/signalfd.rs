@@ -85,6 +85,15 @@ pub fn encode(si: &SigInfo) -> [u8; RECORD] {
 pub struct SignalFdFile(pub Arc<SignalFd>);
 
 impl FileImpl for SignalFdFile {
+    fn anon_name(&self) -> Option<&'static str> {
+        Some("signalfd")
+    }
+    fn show_fdinfo(&self, out: &mut String) {
+        out.push_str(&format!(
+            "sigmask:\t{:016x}\n",
+            self.0.mask.load(Ordering::Relaxed)
+        ));
+    }
     fn read(&self, buf: &mut [u8], _off: u64) -> KResult<usize> {
         if buf.len() < RECORD {
             return Err(Errno::EINVAL);

@@ -13,6 +13,7 @@ use crate::vfs::{
 };
 
 type Children = Box<dyn Fn() -> Vec<(Vec<u8>, InodeRef)> + Send + Sync>;
+type Hidden = Box<dyn Fn(&[u8]) -> Option<InodeRef> + Send + Sync>;
 type Content = Box<dyn Fn() -> KResult<Vec<u8>> + Send + Sync>;
 type Magic = Box<dyn Fn() -> KResult<Arc<Dentry>> + Send + Sync>;
 
@@ -49,6 +50,8 @@ pub struct SynthDir {
     ino: u64,
     perm: u32,
     children: Children,
+    /// Names found by lookup that listings leave out.
+    hidden: Option<Hidden>,
 }
 
 impl SynthDir {
@@ -61,6 +64,22 @@ impl SynthDir {
             ino: new_ino(),
             perm,
             children: Box::new(children),
+            hidden: None,
+        })
+    }
+
+    /// A directory listing `children()` whose lookups also find what
+    /// `hidden(name)` returns (procfs's unlisted thread ids).
+    pub fn with_lookup(
+        perm: u32,
+        children: impl Fn() -> Vec<(Vec<u8>, InodeRef)> + Send + Sync + 'static,
+        hidden: impl Fn(&[u8]) -> Option<InodeRef> + Send + Sync + 'static,
+    ) -> Arc<SynthDir> {
+        Arc::new(SynthDir {
+            ino: new_ino(),
+            perm,
+            children: Box::new(children),
+            hidden: Some(Box::new(hidden)),
         })
     }
 
@@ -83,6 +102,7 @@ impl Inode for SynthDir {
             .into_iter()
             .find(|(n, _)| n == name)
             .map(|(_, i)| i)
+            .or_else(|| self.hidden.as_ref().and_then(|h| h(name)))
             .ok_or(Errno::ENOENT)
     }
     fn read_dir(&self) -> KResult<Vec<DirEntry>> {
@@ -239,4 +259,25 @@ pub fn is_dir(i: &InodeRef) -> bool {
     i.stat()
         .map(|s| s.file_type() == FileType::Directory)
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_names_are_found_but_not_listed() {
+        let shown: InodeRef = SynthFile::new(0o444, || Ok(Vec::new()));
+        let hidden: InodeRef = SynthFile::new(0o444, || Ok(b"x".to_vec()));
+        let d = SynthDir::with_lookup(
+            0o555,
+            move || vec![(b"a".to_vec(), shown.clone())],
+            move |n| (n == b"h").then(|| hidden.clone()),
+        );
+        assert!(d.lookup(b"a").is_ok());
+        assert!(d.lookup(b"h").is_ok());
+        assert_eq!(d.lookup(b"z").err(), Some(Errno::ENOENT));
+        let names: Vec<Vec<u8>> = d.read_dir().unwrap().into_iter().map(|e| e.name).collect();
+        assert_eq!(names, vec![b"a".to_vec()]);
+    }
 }

@@ -154,6 +154,27 @@ anon_inode!(TimerFd, TimerFdFile);
 pub struct TimerFdFile(pub Arc<TimerFd>);
 
 impl FileImpl for TimerFdFile {
+    fn anon_name(&self) -> Option<&'static str> {
+        Some("timerfd")
+    }
+    fn show_fdinfo(&self, out: &mut String) {
+        let tf = &self.0;
+        let s = tf.lock();
+        let now = Instant::now();
+        let ticks = s.due(now);
+        let (value, interval) = s.remaining(now);
+        drop(s);
+        // TFD_TIMER_ABSTIME is turned into a relative deadline when set,
+        // so the settime flags read as 0.
+        out.push_str(&format!(
+            "clockid: {}\nticks: {ticks}\nsettime flags: 00\nit_value: ({}, {})\nit_interval: ({}, {})\n",
+            tf.clock,
+            value.as_secs(),
+            value.subsec_nanos(),
+            interval.as_secs(),
+            interval.subsec_nanos()
+        ));
+    }
     fn read(&self, buf: &mut [u8], _off: u64) -> KResult<usize> {
         if buf.len() < 8 {
             return Err(Errno::EINVAL);

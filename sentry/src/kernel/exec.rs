@@ -240,6 +240,7 @@ pub fn load(
         st.argv = (stack.argv_start, stack.argv_end);
         st.envp = (stack.envp_start, stack.envp_end);
         st.auxv = stack.auxv.clone();
+        st.layout = exec_layout(&image.segments, bias, stack.sp);
     }
     // Linux names the task after the file execve was given (the script,
     // for a #! program), not the interpreter.
@@ -255,6 +256,38 @@ pub fn load(
         exe: dentry,
         comm,
     })
+}
+
+/// Linux's `load_elf_binary` bookkeeping: code spans the executable
+/// segments' file bytes; `start_data` is the highest segment start and
+/// `end_data` the highest end of file bytes, all moved by `bias`.
+fn exec_layout(segments: &[loader::Segment], bias: u64, sp: u64) -> crate::mm::ExecLayout {
+    let mut l = crate::mm::ExecLayout {
+        start_code: u64::MAX,
+        start_stack: sp,
+        ..Default::default()
+    };
+    for s in segments {
+        let end = s.vaddr.saturating_add(s.filesz);
+        if s.prot.bits() & prot::EXEC != 0 {
+            l.start_code = l.start_code.min(s.vaddr);
+            l.end_code = l.end_code.max(end);
+        }
+        l.start_data = l.start_data.max(s.vaddr);
+        l.end_data = l.end_data.max(end);
+    }
+    if l.start_code == u64::MAX {
+        l.start_code = 0;
+    }
+    for v in [
+        &mut l.start_code,
+        &mut l.end_code,
+        &mut l.start_data,
+        &mut l.end_data,
+    ] {
+        *v = v.wrapping_add(bias);
+    }
+    l
 }
 
 fn le(e: loader::LoadError) -> ExecError {
@@ -316,4 +349,43 @@ fn map_image(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exec_layout;
+    use loader::{Prot, Segment};
+
+    fn seg(vaddr: u64, filesz: u64, flags: u32) -> Segment {
+        Segment {
+            vaddr,
+            memsz: filesz + 0x100,
+            filesz,
+            offset: vaddr,
+            align: 0x1000,
+            prot: Prot::from_bits_truncate(flags),
+        }
+    }
+
+    #[test]
+    fn layout_follows_linux_elf_loader() {
+        // r-- headers, r-x text, rw- data: a typical PIE.
+        let segs = [
+            seg(0, 0x500, 1),
+            seg(0x1000, 0x800, 5),
+            seg(0x3000, 0x200, 3),
+        ];
+        let l = exec_layout(&segs, 0x5555_0000_0000, 0x7fff_0000);
+        assert_eq!(l.start_code, 0x5555_0000_1000);
+        assert_eq!(l.end_code, 0x5555_0000_1800);
+        assert_eq!(l.start_data, 0x5555_0000_3000);
+        assert_eq!(l.end_data, 0x5555_0000_3200);
+        assert_eq!(l.start_stack, 0x7fff_0000);
+    }
+
+    #[test]
+    fn layout_without_code_is_zero_code() {
+        let l = exec_layout(&[seg(0x1000, 0x10, 3)], 0, 8);
+        assert_eq!((l.start_code, l.end_code), (0, 0));
+    }
 }

@@ -64,6 +64,8 @@ pub struct Kernel {
     tasks: Mutex<BTreeMap<i32, Arc<TaskShared>>>,
     next_pid: AtomicI32,
     pub boot_instant: Instant,
+    /// The wall clock at boot (/proc/stat's btime).
+    pub boot_time: std::time::SystemTime,
     /// Calls to unimplemented syscalls, by number.
     unsupported: Mutex<BTreeMap<u64, u64>>,
     strace: Option<Mutex<Box<dyn Write + Send>>>,
@@ -99,6 +101,7 @@ impl Kernel {
             tasks: Mutex::new(BTreeMap::new()),
             next_pid: AtomicI32::new(1),
             boot_instant: Instant::now(),
+            boot_time: std::time::SystemTime::now(),
             unsupported: Mutex::new(BTreeMap::new()),
             strace: config.strace.map(Mutex::new),
             stdio: {
@@ -140,6 +143,11 @@ impl Kernel {
     /// A new thread/process id.
     pub fn alloc_pid(&self) -> i32 {
         self.next_pid.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The last thread/process id handed out (0 before the first).
+    pub fn last_pid(&self) -> i32 {
+        self.next_pid.load(Ordering::Relaxed) - 1
     }
 
     /// Registers a live task.

@@ -114,6 +114,9 @@ pub struct TaskShared {
     pub cpu: Arc<ThreadCpu>,
     /// Its thread group's CPU time and CPU itimers (shared by the group).
     pub group_cpu: Arc<GroupCpu>,
+    /// Whether its serving thread is inside a syscall handler (what
+    /// /proc shows as state S for a task other than the reader).
+    pub in_syscall: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -171,6 +174,7 @@ impl TaskShared {
             group_exit: Arc::new(Mutex::new(None)),
             itimer_real: Mutex::new(None),
             posix_timers: Mutex::new(std::collections::BTreeMap::new()),
+            in_syscall: AtomicBool::new(false),
         }
     }
 
@@ -714,6 +718,7 @@ impl Task {
             None
         };
         self.interrupted_syscall = None;
+        self.shared.in_syscall.store(true, Ordering::Relaxed);
         let result = match table.handler(args.nr) {
             Some(h) => h(self, &args),
             None => {
@@ -721,6 +726,7 @@ impl Task {
                 Err(Errno::ENOSYS.why("not implemented"))
             }
         };
+        self.shared.in_syscall.store(false, Ordering::Relaxed);
         if result == Err(Errno::EINTR) {
             self.interrupted_syscall = Some(args.nr);
         }

@@ -76,6 +76,20 @@ pub struct MmImage {
     argv: (u64, u64),
     envp: (u64, u64),
     auxv: Vec<(u64, u64)>,
+    layout: ExecLayout,
+}
+
+/// Where exec put the program's code, data and initial stack pointer
+/// (/proc/PID/stat fields startcode, endcode, start_data, end_data,
+/// startstack), as Linux's ELF loader computes them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExecLayout {
+    pub start_code: u64,
+    pub end_code: u64,
+    pub start_data: u64,
+    pub end_data: u64,
+    /// Address of argc on the initial stack.
+    pub start_stack: u64,
 }
 
 /// Mutable state, protected by `MemoryManager::state`.
@@ -91,6 +105,7 @@ pub struct MmState {
     pub envp: (u64, u64),
     /// The auxiliary vector the program started with (/proc/PID/auxv).
     pub auxv: Vec<(u64, u64)>,
+    pub layout: ExecLayout,
 }
 
 /// One application address space.
@@ -117,6 +132,7 @@ impl MemoryManager {
                 argv: (0, 0),
                 envp: (0, 0),
                 auxv: Vec::new(),
+                layout: ExecLayout::default(),
             }),
         }
     }
@@ -674,6 +690,7 @@ impl MemoryManager {
             argv: st.argv,
             envp: st.envp,
             auxv: st.auxv.clone(),
+            layout: st.layout,
         })
     }
 
@@ -692,6 +709,7 @@ impl MemoryManager {
             st.argv = image.argv;
             st.envp = image.envp;
             st.auxv = image.auxv;
+            st.layout = image.layout;
             for v in image.vmas {
                 st.vmas.insert(v.start, v);
             }
@@ -789,6 +807,18 @@ impl MemoryManager {
             v.format_maps_line(&mut s, st.brk_start);
         }
         s
+    }
+
+    /// Every VMA with the bytes of it that are resident (/proc/PID/smaps).
+    pub fn vmas_resident(&self) -> Vec<(Vma, u64)> {
+        let st = self.lock();
+        st.vmas
+            .values()
+            .map(|v| {
+                let rss = self.memfile.resident_bytes(v.mf_off, v.len()).unwrap_or(0);
+                (v.clone(), rss)
+            })
+            .collect()
     }
 
     /// Total mapped bytes (VmSize).

@@ -317,6 +317,14 @@ pub trait FileImpl: Send + Sync {
     fn stream_seek(&self, _off: i64, _whence: u32) -> Option<KResult<u64>> {
         None
     }
+    /// For anonymous-inode files, the name /proc/PID/fd/N shows in
+    /// `anon_inode:[NAME]` (`eventfd`, `eventpoll`, ...).
+    fn anon_name(&self) -> Option<&'static str> {
+        None
+    }
+    /// Appends the lines /proc/PID/fdinfo/N shows after the common ones
+    /// (Linux's `show_fdinfo`).
+    fn show_fdinfo(&self, _out: &mut String) {}
 }
 
 /// A name in the tree: an inode plus how it was reached.
@@ -583,6 +591,10 @@ pub struct Vfs {
     mounts: Mutex<Vec<Mount>>,
 }
 
+/// The mount id of anonymous files (pipes, eventfds, ...): Linux's
+/// internal pipefs/anon_inodefs mounts, which appear in no mount table.
+pub const ANON_MNT_ID: u64 = 1;
+
 /// One mount.
 #[derive(Clone)]
 pub struct Mount {
@@ -640,6 +652,25 @@ impl Vfs {
             match mounts.iter().rev().find(|m| same_inode(&m.point, &cur)) {
                 Some(m) => cur = m.root.clone(),
                 None => return cur,
+            }
+        }
+    }
+
+    /// The id of the mount `d` lies in (/proc/PID/fdinfo's `mnt_id`,
+    /// statx's `stx_mnt_id`): 2 for the root, 3 + its index for each mount
+    /// in the table, [`ANON_MNT_ID`] for files of no directory.
+    pub fn mount_id(&self, d: Option<&Dentry>) -> u64 {
+        let Some(mut d) = d else {
+            return ANON_MNT_ID;
+        };
+        let mounts = self.mounts.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(i) = mounts.iter().rposition(|m| same_inode(&m.root, &d.inode)) {
+                return 3 + i as u64;
+            }
+            match &d.parent {
+                Some(p) => d = p,
+                None => return 2,
             }
         }
     }
