@@ -14,12 +14,12 @@
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use super::new_ino;
 use crate::errno::{Errno, KResult};
 use crate::memfile::MemoryFile;
-use crate::mm::MapSource;
+use crate::mm::{MapSource, SharedRange};
 use crate::sys;
 use crate::vfs::{
     DirEntry, FileImpl, FileType, Inode, InodeRef, RENAME_EXCHANGE, RENAME_NOREPLACE, SetAttr,
@@ -100,7 +100,14 @@ pub struct OvlNode {
     lower_path: Option<Vec<u8>>,
     /// Protected by this mutex.
     st: Mutex<NodeState>,
+    /// The file cache of a lower file: (file offset, length) -> the
+    /// memory-file copy private mappings share (see `MapSource::cached`).
+    map_cache: Mutex<Vec<CachedRange>>,
 }
+
+/// One file-cache entry: (file offset, length) and the shared copy, alive
+/// while some mapping holds it.
+type CachedRange = ((u64, u64), Weak<SharedRange>);
 
 struct NodeState {
     /// Attributes; None until first needed for nodes seen in a listing.
@@ -197,6 +204,7 @@ impl OvlNode {
                 seals: None,
                 dead: false,
             }),
+            map_cache: Mutex::new(Vec::new()),
         })
     }
 
@@ -917,6 +925,45 @@ impl MapSource for OvlMap {
 
     fn writable(&self) -> bool {
         self.writable
+    }
+
+    fn cached(
+        &self,
+        mf: &Arc<MemoryFile>,
+        file_off: u64,
+        len: u64,
+    ) -> Option<KResult<Arc<SharedRange>>> {
+        // Only lower files: the sandbox never changes their bytes (a
+        // write copies the file up first, and later mappings then fill
+        // from the copy).
+        if !matches!(self.node.lock().data, RegData::Lower(_)) {
+            return None;
+        }
+        let mut cache = self
+            .node
+            .map_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        cache.retain(|(_, w)| w.strong_count() > 0);
+        if let Some(r) = cache
+            .iter()
+            .find(|(k, _)| *k == (file_off, len))
+            .and_then(|(_, w)| w.upgrade())
+        {
+            return Some(Ok(r));
+        }
+        let fill = || -> KResult<Arc<SharedRange>> {
+            let off = mf.allocate(len)?;
+            let range = Arc::new(SharedRange {
+                mf: mf.clone(),
+                off,
+                len,
+                published: true,
+            });
+            self.fill(mf, off, len, file_off)?;
+            Ok(range)
+        };
+        Some(fill().inspect(|r| cache.push(((file_off, len), Arc::downgrade(r)))))
     }
 
     fn identity(&self) -> (u64, u64, Vec<u8>) {

@@ -437,18 +437,24 @@ impl Task {
                 t.kick();
             }
         }
-        self.tell_parent(CLD_STOPPED, sig);
         // Blocked calls of the other threads return and park.
         super::waiter::notify();
     }
 
-    /// Parks while the group is stopped; the first thread to run again
-    /// after SIGCONT tells the parent (CLD_CONTINUED).
+    /// Parks while the group is stopped. The last thread to park completes
+    /// the stop and tells the parent (CLD_STOPPED; wait sees it only
+    /// then, as on Linux); the first to run again after SIGCONT tells it
+    /// CLD_CONTINUED.
     fn park_stopped(&mut self) {
         let shared = self.shared.clone();
+        let threads = shared.group.members().len();
+        if let Some(sig) = shared.group.park(threads) {
+            self.tell_parent(CLD_STOPPED, sig);
+        }
         shared.group.wait_while_stopped(|| {
             shared.killed_by.load(Ordering::Relaxed) != 0 || shared.group_exiting()
         });
+        shared.group.unpark();
         if !self.must_go() && self.shared.group.take_continued_notice() {
             self.tell_parent(CLD_CONTINUED, SIGCONT);
         }

@@ -27,6 +27,10 @@ struct JobState {
     stopped: Option<i32>,
     /// What wait(WUNTRACED/WCONTINUED) reports next.
     report: Option<JobReport>,
+    /// Threads parked in the current stop.
+    parked: usize,
+    /// The current stop was reported (all threads parked).
+    stop_reported: bool,
     /// A SIGCONT woke the group and its parent was not told yet (the first
     /// thread to run again sends the CLD_CONTINUED SIGCHLD).
     continued_unsent: bool,
@@ -82,9 +86,30 @@ impl ThreadGroup {
             return false;
         }
         j.stopped = Some(sig);
-        j.report = Some(JobReport::Stopped(sig));
+        j.stop_reported = false;
         j.continued_unsent = false;
         true
+    }
+
+    /// A thread parks in the stop. When that makes all `threads` of the
+    /// group parked, the stop is complete: it becomes wait's report and
+    /// the signal is returned for the parent's SIGCHLD.
+    pub fn park(&self, threads: usize) -> Option<i32> {
+        let mut j = lock(&self.job);
+        j.parked += 1;
+        let sig = j.stopped?;
+        if j.stop_reported || j.parked < threads {
+            return None;
+        }
+        j.stop_reported = true;
+        j.report = Some(JobReport::Stopped(sig));
+        Some(sig)
+    }
+
+    /// A thread leaves the stop (continued, or killed).
+    pub fn unpark(&self) {
+        let mut j = lock(&self.job);
+        j.parked = j.parked.saturating_sub(1);
     }
 
     /// Ends a group stop (SIGCONT at send time): the stopped threads run
@@ -94,8 +119,11 @@ impl ThreadGroup {
         if j.stopped.take().is_none() {
             return false;
         }
-        j.report = Some(JobReport::Continued);
-        j.continued_unsent = true;
+        // A stop not complete yet was never reported: nothing to undo.
+        if j.stop_reported {
+            j.report = Some(JobReport::Continued);
+            j.continued_unsent = true;
+        }
         drop(j);
         self.job_cond.notify_all();
         true

@@ -15,6 +15,10 @@
 //! copy-out by the sentry) copies the VMA's resident pages, or takes them
 //! over when no other address space holds them any more.
 //!
+//! Private mappings of files the sandbox cannot change share one copy of
+//! the file's bytes through the file cache (`MapSource::cached`), also
+//! copy-on-write, so exec of a dynamic program does not read libc again.
+//!
 //! Not yet: copy-on-write per page, lazy fill on fault, RLIMIT_AS/DATA.
 //!
 //! Lock order: `MemoryManager::state` > memory file allocator.
@@ -196,12 +200,26 @@ impl MemoryManager {
                 }
             }
         };
-        let mf_off = self.memfile.allocate(len)?;
+        // A private mapping of a file the sandbox cannot change shares the
+        // file cache's pages copy-on-write; anything else gets its own.
+        let cached = match &req.source {
+            Some((src, off)) if !req.shared => src.cached(&self.memfile, *off, len).transpose()?,
+            _ => None,
+        };
+        let (mf_off, owned) = match &cached {
+            Some(range) => (range.off, false),
+            None => (self.memfile.allocate(len)?, true),
+        };
+        let release = |mm: &MemoryManager| {
+            if owned {
+                mm.memfile.release(mf_off, len);
+            }
+        };
         let mut file = None;
         let mut writeback = false;
         if let Some((src, off)) = req.source {
-            if let Err(e) = src.fill(&self.memfile, mf_off, len, off) {
-                self.memfile.release(mf_off, len);
+            if owned && let Err(e) = src.fill(&self.memfile, mf_off, len, off) {
+                release(self);
                 return Err(e);
             }
             writeback = req.shared && src.writable();
@@ -210,21 +228,29 @@ impl MemoryManager {
         if let Placement::Fixed(_) = req.placement {
             self.unmap_locked(&mut st, addr, addr + len)?;
         }
-        if let Err(e) = self.space.map(addr, len, req.prot, mf_off) {
-            self.memfile.release(mf_off, len);
+        let cow = cached.is_some();
+        let map_prot = if cow {
+            req.prot & !prot::WRITE
+        } else {
+            req.prot
+        };
+        if let Err(e) = self.space.map(addr, len, map_prot, mf_off) {
+            release(self);
             return Err(e);
         }
         let max_write = match &file {
             Some((src, _)) if req.shared => src.writable(),
             _ => true,
         };
-        let shared_range = req.shared.then(|| {
-            Arc::new(SharedRange {
-                mf: self.memfile.clone(),
-                off: mf_off,
+        let shared_range = if req.shared {
+            Some(Arc::new(SharedRange::new(
+                self.memfile.clone(),
+                mf_off,
                 len,
-            })
-        });
+            )))
+        } else {
+            cached
+        };
         st.vmas.insert(
             addr,
             Vma {
@@ -238,7 +264,7 @@ impl MemoryManager {
                 writeback,
                 name: req.name,
                 shared_range,
-                cow: false,
+                cow,
             },
         );
         Ok(addr)
@@ -476,13 +502,9 @@ impl MemoryManager {
                 writeback: vma.writeback,
                 name: vma.name.clone(),
                 cow: false,
-                shared_range: vma.shared.then(|| {
-                    Arc::new(SharedRange {
-                        mf: self.memfile.clone(),
-                        off: mf_off,
-                        len: new_len,
-                    })
-                }),
+                shared_range: vma
+                    .shared
+                    .then(|| Arc::new(SharedRange::new(self.memfile.clone(), mf_off, new_len))),
             },
         );
         Ok(dest)
@@ -665,11 +687,11 @@ impl MemoryManager {
                 continue;
             }
             if v.shared_range.is_none() {
-                v.shared_range = Some(Arc::new(SharedRange {
-                    mf: self.memfile.clone(),
-                    off: v.mf_off,
-                    len: v.len(),
-                }));
+                v.shared_range = Some(Arc::new(SharedRange::new(
+                    self.memfile.clone(),
+                    v.mf_off,
+                    v.len(),
+                )));
             }
             if !v.cow {
                 v.cow = true;
@@ -768,7 +790,7 @@ impl MemoryManager {
         let sole = v
             .shared_range
             .as_ref()
-            .is_some_and(|r| Arc::strong_count(r) == 1);
+            .is_some_and(|r| Arc::strong_count(r) == 1 && !r.published);
         if sole {
             v.cow = false;
             return self.space.protect(v.start, v.len(), v.prot);

@@ -243,3 +243,105 @@ fn fork_shares_pages_copy_on_write() {
         "everything is freed"
     );
 }
+
+/// A read-only file whose private mappings share one cached copy, like a
+/// lower overlay file; counts how often it is read.
+struct CachedFile {
+    bytes: Vec<u8>,
+    fills: Mutex<u32>,
+    cache: Mutex<Option<std::sync::Weak<SharedRange>>>,
+}
+
+impl MapSource for CachedFile {
+    fn fill(&self, mf: &MemoryFile, mf_off: u64, len: u64, file_off: u64) -> KResult<()> {
+        *self.fills.lock().unwrap() += 1;
+        let start = (file_off as usize).min(self.bytes.len());
+        let end = (start + len as usize).min(self.bytes.len());
+        mf.write(mf_off, &self.bytes[start..end])
+    }
+    fn write_back(&self, _: &MemoryFile, _: u64, _: u64, _: u64) -> KResult<()> {
+        Ok(())
+    }
+    fn writable(&self) -> bool {
+        false
+    }
+    fn identity(&self) -> (u64, u64, Vec<u8>) {
+        (0, 0, Vec::new())
+    }
+    fn cached(
+        &self,
+        mf: &Arc<MemoryFile>,
+        file_off: u64,
+        len: u64,
+    ) -> Option<KResult<Arc<SharedRange>>> {
+        let mut c = self.cache.lock().unwrap();
+        if let Some(r) = c.as_ref().and_then(|w| w.upgrade()) {
+            return Some(Ok(r));
+        }
+        let off = mf.allocate(len).ok()?;
+        let r = Arc::new(SharedRange {
+            mf: mf.clone(),
+            off,
+            len,
+            published: true,
+        });
+        self.fill(mf, off, len, file_off).ok()?;
+        *c = Some(Arc::downgrade(&r));
+        Some(Ok(r))
+    }
+}
+
+#[test]
+fn private_file_mappings_share_the_cache_copy_on_write() {
+    let m = mm();
+    let file = Arc::new(CachedFile {
+        bytes: b"cached bytes".to_vec(),
+        fills: Mutex::new(0),
+        cache: Mutex::new(None),
+    });
+    let map = |m: &MemoryManager| {
+        m.mmap(MmapRequest {
+            placement: Placement::Hint(0),
+            len: 4096,
+            prot: READ | WRITE,
+            shared: false,
+            source: Some((file.clone() as Arc<dyn MapSource>, 0)),
+            name: VmaName::File,
+        })
+        .unwrap()
+    };
+    let a = map(&m);
+    let b = map(&m);
+    assert_eq!(
+        *file.fills.lock().unwrap(),
+        1,
+        "the second mapping reuses the copy"
+    );
+    // Writing through one mapping copies; the other keeps the file's bytes.
+    m.copy_out(a, b"CACHED").unwrap();
+    let mut buf = [0u8; 12];
+    m.copy_in(b, &mut buf).unwrap();
+    assert_eq!(&buf, b"cached bytes", "a write never reaches the cache");
+    m.copy_in(a, &mut buf).unwrap();
+    assert_eq!(&buf, b"CACHED bytes");
+    // The only holder of a published range copies too (a new mapping may
+    // join the range at any time): its pages move.
+    let off = |m: &MemoryManager, at: u64| m.vmas().iter().find(|v| v.start == at).unwrap().mf_off;
+    let before = off(&m, b);
+    m.mprotect(b, 4096, READ | WRITE).unwrap();
+    m.copy_out(b, b"x").unwrap();
+    assert_ne!(
+        off(&m, b),
+        before,
+        "the sole holder copied instead of taking over"
+    );
+    let c = map(&m);
+    m.copy_in(c, &mut buf).unwrap();
+    assert_eq!(&buf, b"cached bytes");
+    // Once nothing maps it, the copy is freed and the next mapping fills.
+    m.munmap(a, 4096).unwrap();
+    m.munmap(b, 4096).unwrap();
+    m.munmap(c, 4096).unwrap();
+    map(&m);
+    assert_eq!(*file.fills.lock().unwrap(), 3);
+}

@@ -21,6 +21,20 @@ pub trait MapSource: Send + Sync {
     fn writable(&self) -> bool;
     /// (device, inode, path) for /proc/PID/maps.
     fn identity(&self) -> (u64, u64, Vec<u8>);
+    /// The file cache: a memory-file range holding `[file_off,
+    /// file_off+len)` of the file that every private mapping of those
+    /// bytes may share read-only (copy-on-write), filled on first use and
+    /// freed with its last mapping. None when the file's bytes may change
+    /// under a mapping (files the sandbox can write), so each mapping
+    /// fills its own copy.
+    fn cached(
+        &self,
+        _mf: &Arc<MemoryFile>,
+        _file_off: u64,
+        _len: u64,
+    ) -> Option<KResult<Arc<SharedRange>>> {
+        None
+    }
 }
 
 /// What /proc/PID/maps calls a mapping.
@@ -65,6 +79,22 @@ pub struct SharedRange {
     pub mf: Arc<MemoryFile>,
     pub off: u64,
     pub len: u64,
+    /// Handed out by a file cache ([`MapSource::cached`]): new mappings
+    /// may join it at any time, so a write always copies, even by its
+    /// only holder.
+    pub published: bool,
+}
+
+impl SharedRange {
+    /// A range owned by the mappings that hold it.
+    pub fn new(mf: Arc<MemoryFile>, off: u64, len: u64) -> SharedRange {
+        SharedRange {
+            mf,
+            off,
+            len,
+            published: false,
+        }
+    }
 }
 
 impl Drop for SharedRange {
