@@ -329,13 +329,7 @@ fn queue_info(
         return Err(Errno::EPERM);
     }
     if sig != 0 {
-        let send = if to_process {
-            TaskShared::send_process
-        } else {
-            TaskShared::send
-        };
-        send(
-            target,
+        target.send_queued(
             SigInfo {
                 signo: sig,
                 code,
@@ -345,7 +339,8 @@ fn queue_info(
                 addr: 0,
                 value: u64::from_ne_bytes(b[24..32].try_into().unwrap_or([0; 8])),
             },
-        );
+            to_process,
+        )?;
     }
     Ok(0)
 }

@@ -81,8 +81,8 @@ impl Task {
     fn take_place_of(&mut self, leader: Arc<TaskShared>) {
         let me = self.shared.clone();
         *leader.signals() = me.signals().clone();
-        *leader.pending.lock().unwrap_or_else(|p| p.into_inner()) =
-            me.pending.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let mine = std::mem::take(&mut *me.pending.lock().unwrap_or_else(|p| p.into_inner()));
+        *leader.pending.lock().unwrap_or_else(|p| p.into_inner()) = mine;
         leader.killed_by.store(0, Ordering::Relaxed);
         leader.superseded.store(false, Ordering::Release);
         me.group_cpu.thread_ended(&me.cpu);

@@ -7,6 +7,7 @@ pub const RLIM_NLIMITS: usize = 16;
 pub const RLIM_INFINITY: u64 = u64::MAX;
 pub const RLIMIT_STACK: usize = 3;
 pub const RLIMIT_NOFILE: usize = 7;
+pub const RLIMIT_SIGPENDING: usize = 11;
 
 /// One limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,5 +52,12 @@ impl Limits {
     /// The soft limit on open files.
     pub fn nofile(&self) -> usize {
         self.0[RLIMIT_NOFILE].cur.min(1 << 20) as usize
+    }
+
+    /// RLIMIT_SIGPENDING: how many real-time signals may be queued in the
+    /// sandbox (at most 2^17, about 10 MiB of siginfo, whatever the limit
+    /// says).
+    pub fn sigpending(&self) -> usize {
+        self.0[RLIMIT_SIGPENDING].cur.min(1 << 17) as usize
     }
 }

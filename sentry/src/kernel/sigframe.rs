@@ -23,8 +23,9 @@
 //! Not yet: queued real-time signals (one pending instance per signal),
 //! the XSAVE extended state (AVX upper halves are not saved).
 
+use std::collections::VecDeque;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::signal::{
     DefaultAction, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, default_action,
@@ -95,19 +96,108 @@ impl SigInfo {
     }
 }
 
-/// Pending signals of a task (one instance each).
-#[derive(Debug, Clone)]
+/// The first real-time signal: from here on every instance is queued
+/// with its own siginfo, in order; below it a pending signal is one bit.
+pub const SIGRTMIN: i32 = 32;
+
+/// Real-time signal instances queued in the whole sandbox, bounded like
+/// Linux's RLIMIT_SIGPENDING (of the receiving task).
+static QUEUED: AtomicUsize = AtomicUsize::new(0);
+
+/// Pending signals of a task or a process: one instance of each standard
+/// signal, every instance of a real-time one.
+#[derive(Debug)]
 pub struct Pending {
     pub set: u64,
-    pub info: [SigInfo; 64],
+    info: [SigInfo; 31],
+    /// Queued real-time instances, oldest first.
+    rt: VecDeque<SigInfo>,
 }
 
 impl Default for Pending {
     fn default() -> Self {
         Pending {
             set: 0,
-            info: [SigInfo::default(); 64],
+            info: [SigInfo::default(); 31],
+            rt: VecDeque::new(),
         }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        QUEUED.fetch_sub(self.rt.len(), Ordering::Relaxed);
+    }
+}
+
+/// Why a signal was not queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotQueued {
+    /// A standard signal already pending (they do not stack).
+    Coalesced,
+    /// A POSIX timer's signal still pending (its overrun counts instead).
+    TimerPending,
+    /// The real-time queue limit (RLIMIT_SIGPENDING) is reached.
+    Full,
+}
+
+impl Pending {
+    /// Adds `info`; `limit` bounds queued real-time instances sandbox-wide.
+    pub fn add(&mut self, info: SigInfo, limit: usize) -> Result<(), NotQueued> {
+        let sig = info.signo;
+        if sig < SIGRTMIN {
+            if self.set & bit(sig) != 0 {
+                return Err(NotQueued::Coalesced);
+            }
+            self.info[(sig - 1) as usize] = info;
+        } else {
+            if info.code == super::timers::SI_TIMER
+                && self
+                    .rt
+                    .iter()
+                    .any(|q| q.signo == sig && q.code == info.code && q.pid == info.pid)
+            {
+                return Err(NotQueued::TimerPending);
+            }
+            if QUEUED.fetch_add(1, Ordering::Relaxed) >= limit {
+                QUEUED.fetch_sub(1, Ordering::Relaxed);
+                return Err(NotQueued::Full);
+            }
+            self.rt.push_back(info);
+        }
+        self.set |= bit(sig);
+        Ok(())
+    }
+
+    /// Takes the oldest pending instance of `sig`.
+    fn take(&mut self, sig: i32) -> Option<SigInfo> {
+        if self.set & bit(sig) == 0 {
+            return None;
+        }
+        if sig < SIGRTMIN {
+            self.set &= !bit(sig);
+            return Some(self.info[(sig - 1) as usize]);
+        }
+        let i = self.rt.iter().position(|q| q.signo == sig)?;
+        let info = self.rt.remove(i)?;
+        QUEUED.fetch_sub(1, Ordering::Relaxed);
+        if !self.rt.iter().any(|q| q.signo == sig) {
+            self.set &= !bit(sig);
+        }
+        Some(info)
+    }
+
+    /// Drops every pending instance of the signals in `set`.
+    pub fn discard(&mut self, set: u64) {
+        let before = self.rt.len();
+        self.rt.retain(|q| set & bit(q.signo) == 0);
+        QUEUED.fetch_sub(before - self.rt.len(), Ordering::Relaxed);
+        self.set &= !set;
+    }
+
+    /// How many instances are pending (SigQ in /proc).
+    pub fn count(&self) -> usize {
+        (self.set & ((1u64 << (SIGRTMIN - 1)) - 1)).count_ones() as usize + self.rt.len()
     }
 }
 
@@ -129,26 +219,36 @@ impl TaskShared {
     /// Sends `info.signo` to this thread (tgkill, a fault, a timer aimed
     /// at a thread).
     pub fn send(self: &Arc<Self>, info: SigInfo) {
-        self.send_to(info, false);
+        let _ = self.send_to(info, false);
     }
 
     /// Sends `info.signo` to this thread's process (kill, SIGCHLD, an
     /// alarm): any thread that does not block it may take it.
     pub fn send_process(self: &Arc<Self>, info: SigInfo) {
-        self.send_to(info, true);
+        let _ = self.send_to(info, true);
+    }
+
+    /// As [`TaskShared::send`] / [`TaskShared::send_process`] for
+    /// rt_sigqueueinfo: a real-time signal the queue has no room for is
+    /// EAGAIN.
+    pub fn send_queued(self: &Arc<Self>, info: SigInfo, to_process: bool) -> KResult<()> {
+        match self.send_to(info, to_process) {
+            Err(NotQueued::Full) => Err(Errno::EAGAIN.why("RLIMIT_SIGPENDING reached")),
+            _ => Ok(()),
+        }
     }
 
     /// Linux's `send_signal`: job-control side effects at send time, then
     /// drop (ignored), kill the group (fatal), or queue it and interrupt a
     /// thread that can take it.
-    fn send_to(self: &Arc<Self>, info: SigInfo, to_process: bool) {
+    fn send_to(self: &Arc<Self>, info: SigInfo, to_process: bool) -> Result<(), NotQueued> {
         let sig = info.signo;
         if !(1..=64).contains(&sig) || self.is_zombie() && !to_process {
-            return;
+            return Ok(());
         }
         let members = self.group.members();
         if members.is_empty() {
-            return;
+            return Ok(());
         }
         // A stop signal cancels a pending SIGCONT and SIGCONT cancels
         // pending stops; SIGCONT resumes a stopped group even when it is
@@ -171,7 +271,7 @@ impl TaskShared {
         // change before it is unblocked, and sigwait/signalfd take it
         // (Linux's sig_ignored).
         if ignored && sig != SIGKILL && !blocked_here {
-            return;
+            return Ok(());
         }
         // The thread that will take it: this one, or for the process the
         // first (leader first) that does not block it.
@@ -192,27 +292,22 @@ impl TaskShared {
                 ));
         if fatal {
             self.kill_group(sig, &members);
-            return;
+            return Ok(());
         }
         let queue = if to_process {
             &self.group.pending
         } else {
             &self.pending
         };
-        {
-            let mut p = lock(queue);
-            if p.set & bit(sig) != 0 {
-                return;
-            }
-            p.set |= bit(sig);
-            p.info[(sig - 1) as usize] = info;
-        }
+        let limit = self.limits().sigpending();
+        lock(queue).add(info, limit)?;
         // signalfds polled for this signal become readable; blocked calls
         // look again.
         super::waiter::notify();
         if let Some(t) = taker {
             t.kick();
         }
+        Ok(())
     }
 
     /// A fatal signal: every thread of the group ends with it.
@@ -258,8 +353,7 @@ impl TaskShared {
             let ready = p.set & set;
             if ready != 0 {
                 let sig = ready.trailing_zeros() as i32 + 1;
-                p.set &= !bit(sig);
-                return Some(p.info[(sig - 1) as usize]);
+                return p.take(sig);
             }
         }
         None
@@ -268,8 +362,8 @@ impl TaskShared {
     /// Drops a pending `sig` (its disposition became "ignore").
     pub fn discard_pending(&self, sig: i32) {
         if (1..=64).contains(&sig) {
-            lock(&self.pending).set &= !bit(sig);
-            lock(&self.group.pending).set &= !bit(sig);
+            lock(&self.pending).discard(bit(sig));
+            lock(&self.group.pending).discard(bit(sig));
         }
     }
 
@@ -287,9 +381,9 @@ impl TaskShared {
 impl super::thread_group::ThreadGroup {
     /// Drops the pending signals of `set` everywhere in the group.
     fn discard(&self, set: u64, members: &[Arc<TaskShared>]) {
-        lock(&self.pending).set &= !set;
+        lock(&self.pending).discard(set);
         for t in members {
-            lock(&t.pending).set &= !set;
+            lock(&t.pending).discard(set);
         }
     }
 }
@@ -353,6 +447,7 @@ impl Task {
     /// whole group here, and the thread parks until SIGCONT or SIGKILL. A
     /// call a signal interrupted is restarted when no handler ran for it.
     pub fn deliver_pending(&mut self) -> Option<ExitStatus> {
+        let mut handled = false;
         loop {
             if self.shared.group.stopped() {
                 self.park_stopped();
@@ -397,6 +492,12 @@ impl Task {
                     core: true,
                 });
             }
+            // Like Linux, every signal still deliverable under the
+            // handler's mask gets its frame now, stacked on this one: the
+            // last one set up runs first.
+            handled = true;
+        }
+        if handled {
             return None;
         }
         if let Some(nr) = self.interrupted_syscall.take()

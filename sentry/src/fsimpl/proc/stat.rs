@@ -11,13 +11,12 @@ use super::maps::{MemUsage, usage};
 use super::system::{host, ticks};
 use crate::errno::KResult;
 use crate::kernel::limits::RLIM_INFINITY;
+use crate::kernel::limits::RLIMIT_SIGPENDING;
 use crate::kernel::signal::{SIG_DFL, SIG_IGN};
 use crate::kernel::{Kernel, TaskShared, current};
 
 /// RLIMIT_RSS.
 const RLIMIT_RSS: usize = 5;
-/// RLIMIT_SIGPENDING.
-const RLIMIT_SIGPENDING: usize = 11;
 /// PF_RANDOMIZE: every task's address space is randomized.
 const PF_RANDOMIZE: u32 = 0x0040_0000;
 
@@ -244,7 +243,12 @@ CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t{}\nSeccomp:\
 Speculation_Store_Bypass:\tthread vulnerable\nSpeculationIndirectBranch:\tconditional enabled\n\
 Cpus_allowed:\t{}\nCpus_allowed_list:\t{}\nMems_allowed:\t1\nMems_allowed_list:\t0\n\
 voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
-        (pending | shared_pending).count_ones(),
+        t.pending.lock().unwrap_or_else(|p| p.into_inner()).count()
+            + t.group
+                .pending
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .count(),
         t.no_new_privs.load(Ordering::Relaxed),
         cpu_mask(n),
         if n > 1 {
