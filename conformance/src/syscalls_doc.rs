@@ -169,10 +169,25 @@ pub const PARTIAL: &[(&str, &str)] = &[
     ("wait4", "rusage has CPU times only"),
     (
         "pipe",
-        "a blocked end notices a signal within 20 ms; no `splice` or `tee`; `F_SETPIPE_SZ` up to 1 MiB",
+        "a blocked end notices a signal within 20 ms; capacity counted in bytes, not page \
+         buffers; `F_SETPIPE_SZ` up to 1 MiB",
     ),
     ("pipe2", "as `pipe`; `O_DIRECT` accepted but byte-stream"),
+    // splice.rs, vfs/splice.rs
+    ("splice", SPLICE_HOST_PIPE),
+    ("sendfile", SPLICE_HOST_PIPE),
+    (
+        "vmsplice",
+        "copies the application's bytes (no page mapping or gifting); a donated host pipe is EBADF",
+    ),
+    (
+        "copy_file_range",
+        "copies between any two regular files (no EXDEV); large copies stop early at a signal",
+    ),
 ];
+
+const SPLICE_HOST_PIPE: &str = "bytes are copied; a donated host pipe is read and written like a \
+                                file (`SPLICE_F_NONBLOCK` does not apply to it)";
 
 const XATTR_SET: &str = "no file system stores extended attributes: EOPNOTSUPP";
 const XATTR_GET: &str = "no file system stores extended attributes: ENODATA";

@@ -8,13 +8,11 @@ use std::sync::Arc;
 
 use sentry::kernel::SyscallArgs;
 use sentry::kernel::Task;
-use sentry::vfs::{Dentry, FileType, OpenFile, SetAttr, may_access, oflags::*};
+use sentry::vfs::{Dentry, FileType, MAX_RW_COUNT, OpenFile, SetAttr, may_access, oflags::*};
 use sentry::{Errno, KResult};
 
 use crate::abi;
 
-/// The most bytes one read or write moves (MAX_RW_COUNT).
-const MAX_RW_COUNT: u64 = 0x7fff_f000;
 /// The most one bounce buffer holds; larger requests are served in pieces.
 const CHUNK: usize = 4 << 20;
 const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
@@ -435,6 +433,18 @@ fn do_read(t: &Task, fd: i32, buf: u64, count: u64, at: At) -> KResult<u64> {
     Ok(total)
 }
 
+/// Writing to a pipe nobody reads raises SIGPIPE, as on Linux.
+pub(crate) fn sigpipe_on_epipe<T>(t: &Task, r: &KResult<T>) {
+    if matches!(r, Err(e) if *e == Errno::EPIPE) {
+        t.shared.send(sentry::kernel::sigframe::SigInfo::user(
+            13,
+            0,
+            t.tgid(),
+            t.shared.creds().uid,
+        ));
+    }
+}
+
 fn do_write(t: &Task, fd: i32, buf: u64, count: u64, at: At) -> KResult<u64> {
     let f = t.file(fd)?;
     check_rw(&f, false)?;
@@ -456,15 +466,7 @@ fn do_write(t: &Task, fd: i32, buf: u64, count: u64, at: At) -> KResult<u64> {
             At::Cursor => f.write(&data),
             At::Offset(o) => f.pwrite(&data, o + total),
         };
-        if n == Err(Errno::EPIPE) {
-            // Writing to a pipe nobody reads raises SIGPIPE, as on Linux.
-            t.shared.send(sentry::kernel::sigframe::SigInfo::user(
-                13,
-                0,
-                t.tgid(),
-                t.shared.creds().uid,
-            ));
-        }
+        sigpipe_on_epipe(t, &n);
         let n = match n {
             Ok(n) => n,
             Err(_) if total > 0 => break,
@@ -504,7 +506,9 @@ pub fn sys_pwrite64(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     do_write(t, fd_arg(a.a[0]), a.a[1], a.a[2], At::Offset(a.a[3]))
 }
 
-fn read_iovecs(t: &Task, iov: u64, cnt: u64) -> KResult<Vec<(u64, u64)>> {
+/// Reads an iovec array (readv(2) rules: at most 1024 entries, EINVAL
+/// when the lengths add up past `isize::MAX`) as (base, len) pairs.
+pub(crate) fn read_iovecs(t: &Task, iov: u64, cnt: u64) -> KResult<Vec<(u64, u64)>> {
     if cnt > 1024 {
         return Err(Errno::EINVAL);
     }

@@ -3,7 +3,9 @@
 
 use sentry::kernel::Handler;
 
-use crate::{clone, epoll, exec, file, mmap, pipe, poll, process, signal, time, timer, xattr};
+use crate::{
+    clone, epoll, exec, file, mmap, pipe, poll, process, signal, splice, time, timer, xattr,
+};
 
 /// (number, handler) of every implemented syscall.
 pub const IMPLEMENTED: &[(u64, Handler)] = &[
@@ -44,6 +46,7 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (37, timer::sys_alarm),
     (38, timer::sys_setitimer),
     (39, process::sys_getpid),
+    (40, splice::sys_sendfile),
     (56, clone::sys_clone),
     (57, clone::sys_fork),
     (58, clone::sys_vfork),
@@ -173,7 +176,10 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (270, poll::sys_pselect6),
     (271, poll::sys_ppoll),
     (273, process::sys_set_robust_list),
+    (275, splice::sys_splice),
+    (276, splice::sys_tee),
     (277, file::sys_sync_file_range),
+    (278, splice::sys_vmsplice),
     (280, file::sys_utimensat),
     (281, epoll::sys_epoll_pwait),
     (282, signal::sys_signalfd),
@@ -197,6 +203,7 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (318, process::sys_getrandom),
     (319, file::sys_memfd_create),
     (322, exec::sys_execveat),
+    (326, splice::sys_copy_file_range),
     (329, mmap::sys_pkey_mprotect),
     (332, file::sys_statx),
     (424, clone::sys_pidfd_send_signal),

@@ -2,11 +2,23 @@
 //! end. Reads block until data arrives or every writer is gone (EOF);
 //! writes block until there is room or fail with EPIPE once every reader is
 //! gone; writes of at most PIPE_BUF bytes are atomic; O_NONBLOCK turns
-//! waiting into EAGAIN. Blocking happens on the task's own sentry thread.
+//! waiting into EAGAIN. Blocking happens on the task's own sentry thread
+//! and ends with EINTR when a signal arrives (`current::interrupted`).
 //!
-//! Not yet: interruption of a blocked read or write by a signal, SIGPIPE
-//! delivery (the writer gets EPIPE; the caller raises SIGPIPE),
-//! F_SETPIPE_SZ, splice/tee.
+//! The splice family (`splice(2)`, `tee(2)`, `vmsplice(2)`, `sendfile(2)`
+//! into a pipe) uses the pipe-side primitives at the bottom of this file:
+//! [`Pipe::transfer`] between two pipes, [`Pipe::drain_to`] out of a pipe
+//! and [`Pipe::fill_from`] into one. Linux moves page references; here
+//! the bytes are copied (the observable result is the same). Linux counts
+//! a pipe's room in page-sized buffers, this pipe in bytes: a pipe holding
+//! many small spliced pieces is "full" later here than on Linux.
+//!
+//! The writer gets EPIPE; the syscall layer raises SIGPIPE.
+//!
+//! Lock order: a pipe's state > a second pipe's state (two pipes are
+//! always locked in address order) > `OpenFile::pos` > inode locks > the
+//! memory manager (`drain_to` and `fill_from` hand the locked pipe's bytes
+//! to the caller's file or memory, as Linux holds `pipe_lock` there).
 
 use std::any::Any;
 use std::collections::VecDeque;
@@ -117,13 +129,18 @@ impl PipeEnd {
         }
         st.capacity = size;
         drop(st);
-        self.pipe.changed.notify_all();
-        crate::kernel::waiter::notify();
+        self.pipe.wake();
         Ok(size as u64)
     }
 
     fn nonblocking(&self) -> bool {
         self.nonblock.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl State {
+    fn room(&self) -> usize {
+        self.capacity.saturating_sub(self.buf.len())
     }
 }
 
@@ -136,8 +153,7 @@ impl Drop for PipeEnd {
             st.readers -= 1;
         }
         drop(st);
-        self.pipe.changed.notify_all();
-        crate::kernel::waiter::notify();
+        self.pipe.wake();
     }
 }
 
@@ -149,34 +165,16 @@ impl FileImpl for PipeEnd {
         if buf.is_empty() {
             return Ok(0);
         }
-        let mut st = self.pipe.lock();
-        loop {
-            if !st.buf.is_empty() {
-                let n = buf.len().min(st.buf.len());
-                for (i, b) in st.buf.drain(..n).enumerate() {
-                    buf[i] = b;
-                }
-                drop(st);
-                self.pipe.changed.notify_all();
-                crate::kernel::waiter::notify();
-                return Ok(n);
-            }
-            if st.writers == 0 {
-                return Ok(0);
-            }
-            if self.nonblocking() {
-                return Err(Errno::EAGAIN);
-            }
-            if crate::kernel::current::interrupted() {
-                return Err(Errno::EINTR);
-            }
-            st = self
-                .pipe
-                .changed
-                .wait_timeout(st, crate::kernel::current::INTERRUPT_CHECK)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
+        let mut st = self.pipe.wait_data(self.nonblocking())?;
+        let n = buf.len().min(st.buf.len());
+        for (i, b) in st.buf.drain(..n).enumerate() {
+            buf[i] = b;
         }
+        drop(st);
+        if n > 0 {
+            self.pipe.wake();
+        }
+        Ok(n)
     }
 
     fn write(&self, buf: &[u8], _off: u64) -> KResult<usize> {
@@ -193,7 +191,7 @@ impl FileImpl for PipeEnd {
                     Err(Errno::EPIPE)
                 };
             }
-            let room = st.capacity.saturating_sub(st.buf.len());
+            let room = st.room();
             let left = buf.len() - done;
             // Small writes go in whole or not at all.
             let fits = if left <= PIPE_BUF {
@@ -205,8 +203,7 @@ impl FileImpl for PipeEnd {
                 let n = left.min(room);
                 st.buf.extend(&buf[done..done + n]);
                 done += n;
-                self.pipe.changed.notify_all();
-                crate::kernel::waiter::notify();
+                self.pipe.wake();
                 continue;
             }
             if self.nonblocking() {
@@ -216,15 +213,7 @@ impl FileImpl for PipeEnd {
                     Err(Errno::EAGAIN)
                 };
             }
-            if crate::kernel::current::interrupted() {
-                return Err(Errno::EINTR);
-            }
-            st = self
-                .pipe
-                .changed
-                .wait_timeout(st, crate::kernel::current::INTERRUPT_CHECK)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
+            st = self.pipe.sleep(st)?;
         }
         Ok(done)
     }
@@ -286,5 +275,261 @@ impl FileImpl for PipeEnd {
             flags & crate::vfs::oflags::O_NONBLOCK != 0,
             std::sync::atomic::Ordering::Relaxed,
         );
+    }
+}
+
+// ---- the pipe side of splice, tee, vmsplice and sendfile ----
+
+impl Pipe {
+    /// The pipe behind `file`, if it is an end of a sentry pipe.
+    pub fn of(file: &crate::vfs::OpenFile) -> Option<&Pipe> {
+        file.inode.as_any().downcast_ref::<Pipe>()
+    }
+
+    /// One interruptible sleep until the pipe changes: EINTR when a
+    /// signal is waiting for the task.
+    fn sleep<'a>(&'a self, st: MutexGuard<'a, State>) -> KResult<MutexGuard<'a, State>> {
+        if crate::kernel::current::interrupted() {
+            return Err(Errno::EINTR);
+        }
+        Ok(self
+            .changed
+            .wait_timeout(st, crate::kernel::current::INTERRUPT_CHECK)
+            .unwrap_or_else(|p| p.into_inner())
+            .0)
+    }
+
+    /// Wakes whoever waits on this pipe or polls it.
+    fn wake(&self) {
+        self.changed.notify_all();
+        crate::kernel::waiter::notify();
+    }
+
+    /// Waits until the pipe holds data or has no writer left (Linux's
+    /// `ipipe_prep`).
+    fn wait_data(&self, nonblock: bool) -> KResult<MutexGuard<'_, State>> {
+        let mut st = self.lock();
+        while st.buf.is_empty() && st.writers > 0 {
+            if nonblock {
+                return Err(Errno::EAGAIN);
+            }
+            st = self.sleep(st)?;
+        }
+        Ok(st)
+    }
+
+    /// Waits until the pipe has room (Linux's `opipe_prep` and
+    /// `wait_for_space`); EPIPE once no reader is left.
+    fn wait_room(&self, nonblock: bool) -> KResult<MutexGuard<'_, State>> {
+        let mut st = self.lock();
+        loop {
+            if st.readers == 0 {
+                return Err(Errno::EPIPE);
+            }
+            if st.room() > 0 {
+                return Ok(st);
+            }
+            if nonblock {
+                return Err(Errno::EAGAIN);
+            }
+            st = self.sleep(st)?;
+        }
+    }
+
+    /// Locks two distinct pipes in address order; the guards come back as
+    /// (self's, other's).
+    fn lock_pair<'a>(&'a self, other: &'a Pipe) -> (MutexGuard<'a, State>, MutexGuard<'a, State>) {
+        if (self as *const Pipe) < (other as *const Pipe) {
+            let a = self.lock();
+            (a, other.lock())
+        } else {
+            let b = other.lock();
+            (self.lock(), b)
+        }
+    }
+
+    /// splice(2) and tee(2) between two pipes: moves (with `keep`, copies
+    /// without consuming) up to `len` bytes of `self` into `dst`. Waits for
+    /// data in `self`, then for room in `dst`; 0 when `self` is empty and
+    /// writerless; EPIPE when `dst` has no reader; EINVAL when both are the
+    /// same pipe.
+    pub fn transfer(&self, dst: &Pipe, len: usize, nonblock: bool, keep: bool) -> KResult<usize> {
+        if std::ptr::eq(self, dst) {
+            return Err(Errno::EINVAL);
+        }
+        loop {
+            drop(self.wait_data(nonblock)?);
+            drop(dst.wait_room(nonblock)?);
+            let (mut src, mut out) = self.lock_pair(dst);
+            if out.readers == 0 {
+                return Err(Errno::EPIPE);
+            }
+            if src.buf.is_empty() && src.writers == 0 {
+                return Ok(0);
+            }
+            if src.buf.is_empty() || out.room() == 0 {
+                // Another task got there first: wait again.
+                if nonblock {
+                    return Err(Errno::EAGAIN);
+                }
+                continue;
+            }
+            let n = len.min(src.buf.len()).min(out.room());
+            out.buf.extend(src.buf.range(..n));
+            if !keep {
+                src.buf.drain(..n);
+            }
+            drop((src, out));
+            self.wake();
+            dst.wake();
+            return Ok(n);
+        }
+    }
+
+    /// Takes up to `len` bytes out of the pipe (splice to a file,
+    /// vmsplice to memory). Waits for data like a read; 0 at EOF. `sink`
+    /// is handed the bytes in order, a piece at a time, and answers how
+    /// many it took; only those leave the pipe. A `sink` error after some
+    /// bytes were taken ends the call with that count.
+    pub fn drain_to(
+        &self,
+        len: usize,
+        nonblock: bool,
+        sink: &mut dyn FnMut(&[u8]) -> KResult<usize>,
+    ) -> KResult<usize> {
+        let mut st = self.wait_data(nonblock)?;
+        let want = len.min(st.buf.len());
+        let mut done = 0;
+        let mut failed = None;
+        {
+            let (a, b) = st.buf.as_slices();
+            for piece in [a, b] {
+                let piece = &piece[..piece.len().min(want - done)];
+                if piece.is_empty() {
+                    continue;
+                }
+                match sink(piece) {
+                    Ok(n) => {
+                        done += n.min(piece.len());
+                        if n < piece.len() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+        }
+        if let Some(e) = failed
+            && done == 0
+        {
+            return Err(e);
+        }
+        st.buf.drain(..done);
+        drop(st);
+        if done > 0 {
+            self.wake();
+        }
+        Ok(done)
+    }
+
+    /// Puts up to `len` bytes into the pipe (splice or sendfile from a
+    /// file, vmsplice from memory). Waits for room like a write (EPIPE
+    /// without a reader), then hands `source` a buffer of at most the
+    /// room there is; `source` fills its start and answers how much it
+    /// filled (0: nothing to give, which the call returns).
+    pub fn fill_from(
+        &self,
+        len: usize,
+        nonblock: bool,
+        source: &mut dyn FnMut(&mut [u8]) -> KResult<usize>,
+    ) -> KResult<usize> {
+        let mut st = self.wait_room(nonblock)?;
+        let mut buf = vec![0u8; len.min(st.room())];
+        let n = source(&mut buf)?.min(buf.len());
+        st.buf.extend(&buf[..n]);
+        drop(st);
+        if n > 0 {
+            self.wake();
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicBool;
+
+    /// A pipe with one reader and one writer, and its ends.
+    fn pipe() -> (Arc<Pipe>, PipeEnd, PipeEnd) {
+        let p = Pipe::new();
+        let r = p.end(false, Arc::new(AtomicBool::new(true)));
+        let w = p.end(true, Arc::new(AtomicBool::new(true)));
+        (p, r, w)
+    }
+
+    fn contents(p: &Pipe) -> Vec<u8> {
+        p.lock().buf.iter().copied().collect()
+    }
+
+    #[test]
+    fn transfer_moves_and_tee_copies() {
+        let (a, _ar, aw) = pipe();
+        let (b, _br, _bw) = pipe();
+        aw.write(b"hello", 0).unwrap();
+        assert_eq!(a.transfer(&b, 2, true, true), Ok(2));
+        assert_eq!(contents(&a), b"hello");
+        assert_eq!(a.transfer(&b, 10, true, false), Ok(5));
+        assert_eq!(contents(&a), b"");
+        assert_eq!(contents(&b), b"hehello");
+        assert_eq!(a.transfer(&b, 1, true, false), Err(Errno::EAGAIN));
+        assert_eq!(a.transfer(&a, 1, true, false), Err(Errno::EINVAL));
+        drop(aw);
+        assert_eq!(a.transfer(&b, 1, false, false), Ok(0));
+    }
+
+    #[test]
+    fn transfer_to_a_readerless_pipe_is_epipe() {
+        let (a, _ar, aw) = pipe();
+        let (b, br, _bw) = pipe();
+        aw.write(b"x", 0).unwrap();
+        drop(br);
+        assert_eq!(a.transfer(&b, 1, true, false), Err(Errno::EPIPE));
+        assert_eq!(contents(&a), b"x");
+    }
+
+    #[test]
+    fn drain_takes_only_what_the_sink_took() {
+        let (p, _r, w) = pipe();
+        w.write(b"abcdef", 0).unwrap();
+        let mut seen = Vec::new();
+        let n = p.drain_to(4, true, &mut |b| {
+            seen.extend_from_slice(&b[..b.len().min(3)]);
+            Ok(b.len().min(3))
+        });
+        assert_eq!(n, Ok(3));
+        assert_eq!(seen, b"abc");
+        assert_eq!(contents(&p), b"def");
+        assert_eq!(
+            p.drain_to(4, true, &mut |_| Err(Errno::EFAULT)),
+            Err(Errno::EFAULT)
+        );
+        assert_eq!(contents(&p), b"def");
+    }
+
+    #[test]
+    fn fill_stops_at_the_room_there_is() {
+        let (p, _r, w) = pipe();
+        w.set_capacity(4096).unwrap();
+        w.write(&[1u8; 4000], 0).unwrap();
+        let n = p.fill_from(1000, true, &mut |b| {
+            b.fill(2);
+            Ok(b.len())
+        });
+        assert_eq!(n, Ok(96));
+        assert_eq!(p.fill_from(1, true, &mut |_| Ok(1)), Err(Errno::EAGAIN));
     }
 }

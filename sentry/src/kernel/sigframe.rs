@@ -106,22 +106,12 @@ static QUEUED: AtomicUsize = AtomicUsize::new(0);
 
 /// Pending signals of a task or a process: one instance of each standard
 /// signal, every instance of a real-time one.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Pending {
     pub set: u64,
     info: [SigInfo; 31],
     /// Queued real-time instances, oldest first.
     rt: VecDeque<SigInfo>,
-}
-
-impl Default for Pending {
-    fn default() -> Self {
-        Pending {
-            set: 0,
-            info: [SigInfo::default(); 31],
-            rt: VecDeque::new(),
-        }
-    }
 }
 
 impl Drop for Pending {
@@ -408,7 +398,7 @@ fn eintr_without_handler(nr: u64) -> bool {
 fn restartable(nr: u64) -> bool {
     matches!(
         nr,
-        0 | 1 | 17 | 18 | 19 | 20 | 61 | 247 | 295 | 296 | 16 | 72
+        0 | 1 | 17 | 18 | 19 | 20 | 61 | 247 | 295 | 296 | 16 | 72 | 40 | 275 | 276 | 278 | 326
     )
 }
 

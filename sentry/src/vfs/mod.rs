@@ -10,6 +10,7 @@ pub mod fdtable;
 pub mod flock;
 pub mod path;
 pub mod reclock;
+pub mod splice;
 
 use std::any::Any;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -19,6 +20,9 @@ use crate::errno::{Errno, KResult};
 use crate::mm::{MapSource, MemoryManager};
 
 pub use fdtable::FdTable;
+
+/// The most bytes one read, write or transfer moves (Linux's MAX_RW_COUNT).
+pub const MAX_RW_COUNT: u64 = 0x7fff_f000;
 
 /// A shared inode.
 pub type InodeRef = Arc<dyn Inode>;
