@@ -203,6 +203,13 @@ impl FileImpl for PipeEnd {
                 let n = left.min(room);
                 st.buf.extend(&buf[done..done + n]);
                 done += n;
+                if done == buf.len() {
+                    // Wake the reader after unlocking, so it does not
+                    // wake only to wait for our lock.
+                    drop(st);
+                    self.pipe.wake();
+                    return Ok(done);
+                }
                 self.pipe.wake();
                 continue;
             }
