@@ -196,7 +196,9 @@ const SIGNAL_SEND: &str = "one pending instance per signal (no real-time queuein
                            terminal: SIGTTIN/SIGTTOU are never raised by reads or writes";
 const SIGNALFD: &str = "takes the reading thread's pending signals; no `ssi_utime`/`ssi_stime` \
                         (no CPU accounting)";
-const RLIMITS: &str = "limits are recorded; only `RLIMIT_NOFILE` is enforced";
+const RLIMITS: &str = "enforced: `RLIMIT_NOFILE`, `RLIMIT_NPROC`, `RLIMIT_AS` and `RLIMIT_DATA` \
+                       (mmap, mremap, brk; not mprotect), `RLIMIT_SIGPENDING` (real-time \
+                       signals, counted sandbox-wide); the others are recorded only";
 
 /// Syscalls whose per-test call counts vary from run to run, with why.
 /// For these, the tests column keeps `startup` and the tests whose C source

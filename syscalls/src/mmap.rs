@@ -2,6 +2,7 @@
 //! `brk(2)`, `madvise(2)`, `msync(2)`, `mincore(2)`): decode and validate
 //! here, semantics in `sentry::mm`.
 
+use sentry::kernel::limits::{RLIMIT_AS, RLIMIT_DATA};
 use sentry::kernel::{SyscallArgs, Task};
 use sentry::mm::{MmapRequest, Placement, VmaName, page_up};
 use sentry::vfs::oflags::O_PATH;
@@ -50,9 +51,20 @@ fn prot_arg(p: u64) -> KResult<u32> {
     Ok((p & PROT_MASK) as u32)
 }
 
+/// Hands the process's RLIMIT_AS and RLIMIT_DATA to its memory manager,
+/// which enforces them where mappings grow.
+fn sync_rlimits(t: &Task) {
+    let (as_bytes, data_bytes) = {
+        let l = t.shared.limits();
+        (l.0[RLIMIT_AS].cur, l.0[RLIMIT_DATA].cur)
+    };
+    t.mm.set_rlimits(as_bytes, data_bytes);
+}
+
 /// mmap(2).
 pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let [addr, len, prot, flags, fd, off] = a.a;
+    sync_rlimits(t);
     let prot = prot_arg(prot)?;
     if len == 0 || off % PAGE != 0 {
         return Err(Errno::EINVAL);
@@ -166,11 +178,13 @@ pub fn sys_mremap(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         return Err(Errno::EINVAL);
     }
     let fixed = (flags & MREMAP_FIXED != 0).then_some(new_addr);
+    sync_rlimits(t);
     t.mm.mremap(old, old_len, new_len, flags & MREMAP_MAYMOVE != 0, fixed)
 }
 
 /// brk(2).
 pub fn sys_brk(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    sync_rlimits(t);
     Ok(t.mm.brk(a.a[0]))
 }
 

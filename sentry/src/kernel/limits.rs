@@ -5,7 +5,9 @@
 pub const RLIM_NLIMITS: usize = 16;
 /// RLIM_INFINITY.
 pub const RLIM_INFINITY: u64 = u64::MAX;
+pub const RLIMIT_DATA: usize = 2;
 pub const RLIMIT_STACK: usize = 3;
+pub const RLIMIT_AS: usize = 9;
 pub const RLIMIT_NOFILE: usize = 7;
 pub const RLIMIT_SIGPENDING: usize = 11;
 

@@ -63,7 +63,8 @@ pub struct TaskShared {
     pub fs: Arc<Mutex<FsContext>>,
     pub exe: Mutex<Option<Arc<Dentry>>>,
     pub creds: Mutex<Creds>,
-    pub limits: Mutex<Limits>,
+    /// Resource limits, shared by the threads of a process.
+    pub limits: Arc<Mutex<Limits>>,
     /// This thread's blocked mask and alternate stack.
     pub signals: Mutex<SignalState>,
     /// Signal dispositions, shared with the other threads (CLONE_SIGHAND).
@@ -151,7 +152,7 @@ impl TaskShared {
             fs,
             exe: Mutex::new(None),
             creds: Mutex::new(creds),
-            limits: Mutex::new(limits),
+            limits: Arc::new(Mutex::new(limits)),
             signals: Mutex::new(signals),
             sighand,
             group: Arc::new(ThreadGroup::default()),
@@ -226,6 +227,7 @@ impl TaskShared {
         self.ppid = AtomicI32::new(leader.ppid());
         self.group_exit = leader.group_exit.clone();
         self.group = leader.group.clone();
+        self.limits = leader.limits.clone();
         self.group_cpu = leader.group_cpu.clone();
         self.group_cpu.join(self.cpu.clone());
         self

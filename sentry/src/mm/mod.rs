@@ -19,13 +19,17 @@
 //! the file's bytes through the file cache (`MapSource::cached`), also
 //! copy-on-write, so exec of a dynamic program does not read libc again.
 //!
-//! Not yet: copy-on-write per page, lazy fill on fault, RLIMIT_AS/DATA.
+//! mmap, mremap and brk enforce RLIMIT_AS and RLIMIT_DATA as Linux counts
+//! them (`MemoryManager::set_rlimits`).
+//!
+//! Not yet: copy-on-write per page, lazy fill on fault.
 //!
 //! Lock order: `MemoryManager::state` > memory file allocator.
 
 mod vma;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use vma::{MapSource, SharedRange, Vma, VmaName};
@@ -119,6 +123,10 @@ pub struct MemoryManager {
     /// The CPU time of the address space's threads. Immutable.
     cpu: Arc<crate::kernel::cputime::SpaceClock>,
     state: Mutex<MmState>,
+    /// RLIMIT_AS and RLIMIT_DATA in bytes, as the owning process last set
+    /// them ([`MemoryManager::set_rlimits`]).
+    rlimit_as: AtomicU64,
+    rlimit_data: AtomicU64,
 }
 
 impl MemoryManager {
@@ -128,6 +136,8 @@ impl MemoryManager {
             memfile,
             cpu: crate::kernel::cputime::SpaceClock::new(space.cpu_clock()),
             space,
+            rlimit_as: AtomicU64::new(u64::MAX),
+            rlimit_data: AtomicU64::new(u64::MAX),
             state: Mutex::new(MmState {
                 vmas: BTreeMap::new(),
                 brk_start: 0,
@@ -139,6 +149,32 @@ impl MemoryManager {
                 layout: ExecLayout::default(),
             }),
         }
+    }
+
+    /// The process's RLIMIT_AS and RLIMIT_DATA (bytes), which mmap, brk
+    /// and mremap enforce.
+    pub fn set_rlimits(&self, as_bytes: u64, data_bytes: u64) {
+        self.rlimit_as.store(as_bytes, Ordering::Relaxed);
+        self.rlimit_data.store(data_bytes, Ordering::Relaxed);
+    }
+
+    /// Linux's may_expand_vm: whether `grow` more bytes of a mapping with
+    /// `prot` (private unless `shared`; the stack never counts as data),
+    /// `freed` bytes being replaced, stay within RLIMIT_AS and
+    /// RLIMIT_DATA.
+    fn may_expand(&self, st: &MmState, grow: u64, freed: (u64, u64), data: bool) -> KResult<()> {
+        let total: u64 = st.vmas.values().map(|v| v.len()).sum();
+        let limit = self.rlimit_as.load(Ordering::Relaxed);
+        if total.saturating_sub(freed.0).saturating_add(grow) > limit {
+            return Err(Errno::ENOMEM.why("RLIMIT_AS reached"));
+        }
+        if data {
+            let limit = self.rlimit_data.load(Ordering::Relaxed);
+            if st.data_size().saturating_sub(freed.1).saturating_add(grow) > limit {
+                return Err(Errno::ENOMEM.why("RLIMIT_DATA reached"));
+            }
+        }
+        Ok(())
     }
 
     /// The platform's address space (for the task loop).
@@ -200,6 +236,12 @@ impl MemoryManager {
                 }
             }
         };
+        let replaced = match req.placement {
+            Placement::Fixed(_) => st.mapped_in(addr, addr + len),
+            _ => (0, 0),
+        };
+        let data = req.prot & prot::WRITE != 0 && !req.shared && req.name != VmaName::Stack;
+        self.may_expand(&st, len, replaced, data)?;
         // A private mapping of a file the sandbox cannot change shares the
         // file cache's pages copy-on-write; anything else gets its own.
         let cached = match &req.source {
@@ -351,6 +393,14 @@ impl MemoryManager {
                 return st.brk;
             }
             let len = new_end - old_end;
+            // Linux's check_data_rlimit, then may_expand_vm.
+            let heap_and_data =
+                (new - st.brk_start).saturating_add(st.layout.end_data - st.layout.start_data);
+            if heap_and_data > self.rlimit_data.load(Ordering::Relaxed)
+                || self.may_expand(&st, len, (0, 0), true).is_err()
+            {
+                return st.brk;
+            }
             let Ok(mf_off) = self.memfile.allocate(len) else {
                 return st.brk;
             };
@@ -409,6 +459,9 @@ impl MemoryManager {
         let vma = st.find(old).cloned().ok_or(Errno::EFAULT)?;
         if old_len == 0 || old_end > vma.end {
             return Err(Errno::EFAULT);
+        }
+        if new_len > old_len {
+            self.may_expand(&st, new_len - old_len, (0, 0), vma.is_data())?;
         }
         if fixed.is_none() {
             if new_len <= old_len {
@@ -860,6 +913,24 @@ impl Drop for MemoryManager {
 }
 
 impl MmState {
+    /// Bytes of private writable mappings other than the stack (what
+    /// RLIMIT_DATA limits).
+    fn data_size(&self) -> u64 {
+        self.vmas
+            .values()
+            .filter(|v| v.is_data())
+            .map(|v| v.len())
+            .sum()
+    }
+
+    /// (all, data) bytes of `[start, end)` that are mapped now.
+    fn mapped_in(&self, start: u64, end: u64) -> (u64, u64) {
+        self.vmas_in(start, end).fold((0, 0), |(all, data), v| {
+            let n = v.end.min(end) - v.start.max(start);
+            (all + n, data + if v.is_data() { n } else { 0 })
+        })
+    }
+
     fn find(&self, addr: u64) -> Option<&Vma> {
         self.vmas
             .range(..=addr)

@@ -104,6 +104,12 @@ impl Drop for SharedRange {
 }
 
 impl Vma {
+    /// Private, writable and not the stack: what RLIMIT_DATA counts
+    /// (Linux's is_data_mapping).
+    pub fn is_data(&self) -> bool {
+        self.prot & prot::WRITE != 0 && !self.shared && self.name != VmaName::Stack
+    }
+
     /// A private anonymous mapping.
     pub fn anon(start: u64, end: u64, prot: u32, mf_off: u64, name: VmaName) -> Vma {
         Vma {
