@@ -169,8 +169,7 @@ pub const PARTIAL: &[(&str, &str)] = &[
     ("wait4", "rusage has CPU times only"),
     (
         "pipe",
-        "a blocked end notices a signal within 20 ms; capacity counted in bytes, not page \
-         buffers; `F_SETPIPE_SZ` up to 1 MiB",
+        "capacity counted in bytes, not page buffers; `F_SETPIPE_SZ` up to 1 MiB",
     ),
     ("pipe2", "as `pipe`; `O_DIRECT` accepted but byte-stream"),
     // splice.rs, vfs/splice.rs

@@ -69,6 +69,8 @@ impl FileImpl for EventFdFile {
             if e.nonblock.load(Ordering::Relaxed) {
                 return Err(Errno::EAGAIN);
             }
+            let me = self.0.clone();
+            let _wake = current::wake_on_signal(move || me.changed.notify_all());
             if current::interrupted() {
                 return Err(Errno::EINTR);
             }
@@ -101,6 +103,8 @@ impl FileImpl for EventFdFile {
             if e.nonblock.load(Ordering::Relaxed) {
                 return Err(Errno::EAGAIN);
             }
+            let me = self.0.clone();
+            let _wake = current::wake_on_signal(move || me.changed.notify_all());
             if current::interrupted() {
                 return Err(Errno::EINTR);
             }

@@ -22,7 +22,7 @@
 
 use std::any::Any;
 use std::collections::VecDeque;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 
 use super::new_ino;
 use super::synth::synth_stat;
@@ -47,12 +47,15 @@ pub struct Pipe {
     ino: u64,
     state: Mutex<State>,
     changed: Condvar,
+    /// Itself, for the waker of a blocked end.
+    me: Weak<Pipe>,
 }
 
 impl Pipe {
     /// A new pipe with no ends yet.
     pub fn new() -> Arc<Pipe> {
-        Arc::new(Pipe {
+        Arc::new_cyclic(|me| Pipe {
+            me: me.clone(),
             ino: new_ino(),
             state: Mutex::new(State {
                 buf: VecDeque::new(),
@@ -296,6 +299,12 @@ impl Pipe {
     /// One interruptible sleep until the pipe changes: EINTR when a
     /// signal is waiting for the task.
     fn sleep<'a>(&'a self, st: MutexGuard<'a, State>) -> KResult<MutexGuard<'a, State>> {
+        let me = self.me.clone();
+        let _wake = crate::kernel::current::wake_on_signal(move || {
+            if let Some(p) = me.upgrade() {
+                p.changed.notify_all();
+            }
+        });
         if crate::kernel::current::interrupted() {
             return Err(Errno::EINTR);
         }

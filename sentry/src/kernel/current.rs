@@ -1,6 +1,8 @@
 //! The task the calling sentry thread serves (Linux's `current`), for the
-//! few places that answer differently per caller without being handed the
-//! task: /proc/self, /proc/thread-self, /dev/fd.
+//! places that answer differently per caller without being handed the
+//! task (/proc/self, /proc/thread-self, /dev/fd), and for blocked calls:
+//! whether the task was interrupted, an interruptible sleep, and the
+//! waker a signal sent to the task calls to end its wait at once.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -29,9 +31,21 @@ pub fn interrupted() -> bool {
     })
 }
 
-/// Sleeps for `d`, waking early (false) when the task is killed.
+/// Sleeps for `d`, waking early (false) when a signal or a kill arrives.
 pub fn sleep(d: std::time::Duration) -> bool {
     let end = std::time::Instant::now() + d;
+    let Some(me) = get() else {
+        std::thread::sleep(d);
+        return true;
+    };
+    let weak = Arc::downgrade(&me);
+    let _wake = wake_on_signal(move || {
+        if let Some(t) = weak.upgrade() {
+            t.nap.1.notify_all();
+        }
+    });
+    let (m, c) = &me.nap;
+    let mut g = m.lock().unwrap_or_else(|p| p.into_inner());
     loop {
         let now = std::time::Instant::now();
         if now >= end {
@@ -40,7 +54,34 @@ pub fn sleep(d: std::time::Duration) -> bool {
         if interrupted() {
             return false;
         }
-        std::thread::sleep((end - now).min(INTERRUPT_CHECK));
+        g = c
+            .wait_timeout(g, (end - now).min(INTERRUPT_CHECK))
+            .unwrap_or_else(|p| p.into_inner())
+            .0;
+    }
+}
+
+/// While alive, a signal (or a kill) for the current task calls `wake`,
+/// which notifies the condition variable the task's blocked call waits
+/// on, so the call sees the signal at once instead of at the end of its
+/// `INTERRUPT_CHECK` slice. `wake` runs on the sender's thread with the
+/// task's waker slot locked: it must only notify, never lock.
+pub struct WakeOnSignal(Option<Arc<TaskShared>>);
+
+/// Registers `wake` for the current task (see [`WakeOnSignal`]).
+pub fn wake_on_signal(wake: impl Fn() + Send + Sync + 'static) -> WakeOnSignal {
+    let me = get();
+    if let Some(t) = &me {
+        *t.waker.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(wake));
+    }
+    WakeOnSignal(me)
+}
+
+impl Drop for WakeOnSignal {
+    fn drop(&mut self) {
+        if let Some(t) = &self.0 {
+            *t.waker.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        }
     }
 }
 

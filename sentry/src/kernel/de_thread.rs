@@ -59,6 +59,7 @@ impl Task {
         }
         for o in &others {
             o.killed_by.store(SIGKILL, Ordering::Relaxed);
+            o.kick();
         }
         // Stops every stub thread of the old image at once; sentry threads
         // blocked in calls see `killed_by` through current::interrupted().

@@ -241,6 +241,7 @@ impl Kernel {
                         mm.kill();
                     }
                     c.group.wake();
+                    c.kick();
                 }
             }
         }

@@ -304,6 +304,7 @@ impl TaskShared {
     fn kill_group(&self, sig: i32, members: &[Arc<TaskShared>]) {
         for t in members {
             t.killed_by.store(sig, Ordering::Relaxed);
+            t.kick();
         }
         self.killed_by.store(sig, Ordering::Relaxed);
         if let Some(mm) = self.mm() {
@@ -312,10 +313,19 @@ impl TaskShared {
         self.group.wake();
     }
 
-    /// Interrupts the application thread if it is running, so it comes
-    /// back to the sentry and takes its signals (a busy loop makes no
-    /// syscall to notice them at).
+    /// Interrupts the thread wherever it is: a blocked call wakes at once
+    /// (its `current::wake_on_signal`), and application code running
+    /// returns to the sentry (a busy loop makes no syscall to notice its
+    /// signals at).
     pub fn kick(&self) {
+        if let Some(w) = self
+            .waker
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            w();
+        }
         if !self.in_user.load(Ordering::SeqCst) {
             return;
         }

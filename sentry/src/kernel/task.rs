@@ -76,6 +76,12 @@ pub struct TaskShared {
     pub in_user: AtomicBool,
     /// The platform's handle to interrupt this thread (-1: none yet).
     pub kick_handle: AtomicI64,
+    /// What wakes the call the task is blocked in, if any
+    /// (`current::wake_on_signal`).
+    #[allow(clippy::type_complexity)]
+    pub waker: Mutex<Option<Box<dyn Fn() + Send + Sync>>>,
+    /// What `current::sleep` waits on.
+    pub nap: (Mutex<()>, Condvar),
     pub start: Instant,
     /// PR_SET_DUMPABLE.
     pub dumpable: AtomicU32,
@@ -158,6 +164,8 @@ impl TaskShared {
             group: Arc::new(ThreadGroup::default()),
             in_user: AtomicBool::new(false),
             kick_handle: AtomicI64::new(-1),
+            waker: Mutex::new(None),
+            nap: (Mutex::new(()), Condvar::new()),
             start: Instant::now(),
             dumpable: AtomicU32::new(1),
             no_new_privs: AtomicU32::new(0),

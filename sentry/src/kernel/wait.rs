@@ -133,6 +133,8 @@ impl Task {
             if options & WNOHANG != 0 {
                 return Ok(None);
             }
+            let k = kernel.clone();
+            let _wake = super::current::wake_on_signal(move || k.wait_cond.notify_all());
             if super::current::interrupted() {
                 return Err(Errno::EINTR);
             }

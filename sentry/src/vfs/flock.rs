@@ -69,6 +69,7 @@ pub fn flock(file: usize, owner: usize, kind: Kind, nonblock: bool) -> KResult<(
         if nonblock {
             return Err(Errno::EAGAIN);
         }
+        let _wake = current::wake_on_signal(|| table().changed.notify_all());
         if current::interrupted() {
             return Err(Errno::EINTR);
         }

@@ -97,6 +97,7 @@ pub fn set(
                 if !wait {
                     return Err(Errno::EAGAIN);
                 }
+                let _wake = current::wake_on_signal(|| table().changed.notify_all());
                 if current::interrupted() {
                     return Err(Errno::EINTR);
                 }
