@@ -150,17 +150,12 @@ pub const PARTIAL: &[(&str, &str)] = &[
     // clone.rs, pipe.rs
     (
         "clone",
-        "threads and processes; no `CLONE_VM` without `CLONE_THREAD` or `CLONE_VFORK`, no namespaces, no `CLONE_PIDFD` for threads (EINVAL, as before Linux 6.9); copy-on-write is per VMA",
+        "threads and processes; no `CLONE_VM` without `CLONE_THREAD` or `CLONE_VFORK`, no namespaces; copy-on-write is per VMA",
     ),
     ("clone3", "as `clone`; no `set_tid`"),
     (
         "vfork",
         "the child runs on a copy of the parent's memory (the parent still waits for exec or exit)",
-    ),
-    ("pidfd_open", "process pidfds only: no `PIDFD_THREAD`"),
-    (
-        "pidfd_send_signal",
-        "no `siginfo` argument (EINVAL); `PIDFD_SIGNAL_*` scopes honoured",
     ),
     (
         "getrusage",

@@ -42,25 +42,23 @@ fn fork_maybe_pidfd(t: &mut Task, mut args: CloneArgs, pidfd_at: u64) -> KResult
     if args.flags & CLONE_PIDFD == 0 {
         return Ok(t.fork(&args)? as u64);
     }
-    if args.flags & CLONE_THREAD != 0 {
-        return Err(Errno::EINVAL.why("CLONE_PIDFD names processes, not threads"));
-    }
     // Fail with EFAULT before a child exists rather than after.
     t.copy_out(pidfd_at, &(-1i32).to_ne_bytes())?;
     args.flags &= !CLONE_PIDFD;
     let child = t.fork(&args)?;
     // The child is at least a zombie until this thread group reaps it.
     let task = t.kernel.task(child).ok_or(Errno::ESRCH)?;
-    let fd = install_pidfd(t, task, O_CLOEXEC)?;
+    // Linux 6.9+: a thread's CLONE_PIDFD names that thread.
+    let fd = install_pidfd(t, task, O_CLOEXEC, args.flags & CLONE_THREAD != 0)?;
     t.copy_out(pidfd_at, &fd.to_ne_bytes())?;
     Ok(child as u64)
 }
 
 /// A new pidfd for `task` in `t`'s descriptor table.
-fn install_pidfd(t: &mut Task, task: Arc<TaskShared>, flags: u32) -> KResult<i32> {
+fn install_pidfd(t: &mut Task, task: Arc<TaskShared>, flags: u32, thread: bool) -> KResult<i32> {
     use sentry::fsimpl::pidfd::{PidFd, PidFdFile};
     use sentry::vfs::oflags::O_RDWR;
-    let p = PidFd::new(task);
+    let p = PidFd::new(task, thread);
     let inode: sentry::vfs::InodeRef = p.clone();
     let cloexec = flags & O_CLOEXEC != 0;
     let file = sentry::vfs::OpenFile::new(
@@ -225,21 +223,28 @@ pub fn sys_getrusage(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 pub fn sys_pidfd_open(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     use sentry::vfs::oflags::O_NONBLOCK;
     let (pid, flags) = (a.a[0] as i32, a.a[1] as u32);
-    if flags & !O_NONBLOCK != 0 || pid <= 0 {
+    if flags & !(O_NONBLOCK | PIDFD_THREAD) != 0 || pid <= 0 {
         return Err(Errno::EINVAL);
     }
-    let task = t
-        .kernel
-        .task(pid)
-        .filter(|x| x.tid == x.tgid)
-        .ok_or(Errno::ESRCH)?;
+    let task = t.kernel.task(pid).ok_or(Errno::ESRCH)?;
+    let thread = flags & PIDFD_THREAD != 0;
+    if !thread && task.tid != task.tgid {
+        // Linux 6.9+: a thread's tid names no process.
+        return Err(Errno::ENOENT);
+    }
     // Linux makes every pidfd close-on-exec.
-    Ok(install_pidfd(t, task, flags | O_CLOEXEC)? as u64)
+    Ok(install_pidfd(t, task, (flags & !PIDFD_THREAD) | O_CLOEXEC, thread)? as u64)
 }
 
-/// pidfd_send_signal(2).
+/// pidfd_open's PIDFD_THREAD (O_EXCL): the pidfd names one thread.
+const PIDFD_THREAD: u32 = 0o200;
+
+/// pidfd_send_signal(2): to the thread or process the pidfd names, or
+/// the scope `flags` asks for, with the caller's `siginfo` if it gives
+/// one (only to itself unless the code is negative and not SI_TKILL, as
+/// rt_sigqueueinfo).
 pub fn sys_pidfd_send_signal(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    use sentry::kernel::sigframe::{SI_USER, SigInfo};
+    use sentry::kernel::sigframe::{SI_TKILL, SI_USER, SigInfo};
     const PIDFD_SIGNAL_THREAD: u64 = 1;
     const PIDFD_SIGNAL_THREAD_GROUP: u64 = 2;
     const PIDFD_SIGNAL_PROCESS_GROUP: u64 = 4;
@@ -249,37 +254,67 @@ pub fn sys_pidfd_send_signal(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     {
         return Err(Errno::EINVAL);
     }
-    let task = t.file(fd as i32)?.imp.pidfd_task().ok_or(Errno::EBADF)?;
+    let file = t.file(fd as i32)?;
+    let task = file.imp.pidfd_task().ok_or(Errno::EBADF)?;
+    let thread_fd = file.imp.pidfd_thread();
     let sig = sig as i32;
     if !(0..=64).contains(&sig) {
         return Err(Errno::EINVAL);
     }
-    if info != 0 {
-        return Err(Errno::EINVAL.why("pidfd_send_signal with a siginfo is not supported yet"));
-    }
-    // A zombie still takes (and ignores) signals; a reaped process is gone.
-    if !t
+    let to_thread = match flags {
+        PIDFD_SIGNAL_THREAD => true,
+        PIDFD_SIGNAL_THREAD_GROUP | PIDFD_SIGNAL_PROCESS_GROUP => false,
+        _ => thread_fd,
+    };
+    let si = if info != 0 {
+        let b = t.read_bytes::<48>(info)?;
+        let w = |i: usize| i32::from_ne_bytes(b[i..i + 4].try_into().unwrap_or([0; 4]));
+        if w(0) != sig {
+            return Err(Errno::EINVAL);
+        }
+        let code = w(8);
+        if task.tgid != t.tgid() && (code >= 0 || code == SI_TKILL) {
+            return Err(Errno::EPERM);
+        }
+        SigInfo {
+            signo: sig,
+            code,
+            pid: w(16),
+            uid: w(20) as u32,
+            status: 0,
+            addr: 0,
+            value: u64::from_ne_bytes(b[24..32].try_into().unwrap_or([0; 8])),
+        }
+    } else {
+        // As kill(2) for a process, tgkill(2) for a thread.
+        let code = if to_thread { SI_TKILL } else { SI_USER };
+        SigInfo::user(sig, code, t.tgid(), t.shared.creds().uid)
+    };
+    // A zombie still takes (and ignores) signals; a reaped process, or a
+    // thread that ended, is gone.
+    let alive = t
         .kernel
         .task(task.tid)
         .is_some_and(|x| Arc::ptr_eq(&x, &task))
-    {
+        && !(thread_fd && task.has_ended());
+    if !alive {
         return Err(Errno::ESRCH);
     }
-    if sig != 0 {
-        let si = SigInfo::user(sig, SI_USER, t.tgid(), t.shared.creds().uid);
-        if flags == PIDFD_SIGNAL_PROCESS_GROUP {
-            let pg = task.pgid();
-            for x in t
-                .kernel
-                .tasks()
-                .into_iter()
-                .filter(|x| x.pgid() == pg && x.tid == x.tgid)
-            {
-                x.send_process(si);
-            }
-        } else {
-            task.send_process(si);
-        }
+    if sig == 0 {
+        return Ok(0);
     }
+    if flags == PIDFD_SIGNAL_PROCESS_GROUP {
+        let pg = task.pgid();
+        for x in t
+            .kernel
+            .tasks()
+            .into_iter()
+            .filter(|x| x.pgid() == pg && x.tid == x.tgid)
+        {
+            x.send_process(si);
+        }
+        return Ok(0);
+    }
+    task.send_queued(si, !to_thread)?;
     Ok(0)
 }

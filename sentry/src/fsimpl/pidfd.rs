@@ -1,6 +1,6 @@
-//! pidfds (`pidfd_open(2)`): a file naming a process, readable (POLLIN)
-//! once the process has exited, usable with `pidfd_send_signal(2)` and
-//! `waitid(P_PIDFD)`.
+//! pidfds (`pidfd_open(2)`): a file naming a process, or with
+//! PIDFD_THREAD one thread, readable (POLLIN) once it has exited, usable
+//! with `pidfd_send_signal(2)` and `waitid(P_PIDFD)`.
 
 use std::sync::Arc;
 
@@ -9,19 +9,27 @@ use crate::errno::{Errno, KResult};
 use crate::kernel::TaskShared;
 use crate::vfs::{FileImpl, poll};
 
-/// The process a pidfd names.
+/// The process (or thread) a pidfd names.
 pub struct PidFd {
     ino: u64,
     pub task: Arc<TaskShared>,
+    /// PIDFD_THREAD: it names `task` alone, not its process.
+    pub thread: bool,
 }
 
 impl PidFd {
-    /// A pidfd for `task`.
-    pub fn new(task: Arc<TaskShared>) -> Arc<PidFd> {
+    /// A pidfd for `task`'s process, or for `task` alone when `thread`.
+    pub fn new(task: Arc<TaskShared>, thread: bool) -> Arc<PidFd> {
         Arc::new(PidFd {
             ino: new_ino(),
             task,
+            thread,
         })
+    }
+
+    /// Whether what it names has exited.
+    pub fn exited(&self) -> bool {
+        self.task.is_zombie() || self.thread && self.task.has_ended()
     }
 }
 
@@ -51,7 +59,7 @@ impl FileImpl for PidFdFile {
         true
     }
     fn readiness(&self, events: u16) -> u16 {
-        if self.0.task.is_zombie() {
+        if self.0.exited() {
             (poll::POLLIN | poll::POLLRDNORM) & events
         } else {
             0
@@ -59,5 +67,8 @@ impl FileImpl for PidFdFile {
     }
     fn pidfd_task(&self) -> Option<Arc<TaskShared>> {
         Some(self.0.task.clone())
+    }
+    fn pidfd_thread(&self) -> bool {
+        self.0.thread
     }
 }

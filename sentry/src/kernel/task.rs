@@ -82,6 +82,9 @@ pub struct TaskShared {
     pub waker: Mutex<Option<Box<dyn Fn() + Send + Sync>>>,
     /// What `current::sleep` waits on.
     pub nap: (Mutex<()>, Condvar),
+    /// Its sentry thread left the task loop (the thread is gone, even when
+    /// no exit status is kept for it).
+    pub ended: AtomicBool,
     pub start: Instant,
     /// PR_SET_DUMPABLE.
     pub dumpable: AtomicU32,
@@ -166,6 +169,7 @@ impl TaskShared {
             kick_handle: AtomicI64::new(-1),
             waker: Mutex::new(None),
             nap: (Mutex::new(()), Condvar::new()),
+            ended: AtomicBool::new(false),
             start: Instant::now(),
             dumpable: AtomicU32::new(1),
             no_new_privs: AtomicU32::new(0),
@@ -268,6 +272,10 @@ impl TaskShared {
         while !*done {
             done = c.wait(done).unwrap_or_else(|p| p.into_inner());
         }
+    }
+    /// Whether its thread has ended (see `ended`).
+    pub fn has_ended(&self) -> bool {
+        self.ended.load(Ordering::Acquire)
     }
     /// Process group id.
     pub fn pgid(&self) -> i32 {
@@ -624,13 +632,17 @@ impl Task {
             self.end_thread();
             *lock(&shared.mm) = None;
             drop(self);
+            shared.ended.store(true, Ordering::Release);
             kernel.remove_task(shared.tid);
+            // Thread pidfds poll readable now.
+            super::waiter::notify();
             return group_status.unwrap_or(status);
         }
         let status = group_status.unwrap_or(status);
         // Drop the address space here, on its tracer's thread.
         *lock(&self.shared.mm) = None;
         drop(self);
+        shared.ended.store(true, Ordering::Release);
         kernel.task_exited(&shared, status);
         status
     }

@@ -309,6 +309,11 @@ pub trait FileImpl: Send + Sync {
     fn pidfd_task(&self) -> Option<Arc<crate::kernel::TaskShared>> {
         None
     }
+    /// Whether a pidfd names one thread (PIDFD_THREAD) rather than its
+    /// process.
+    fn pidfd_thread(&self) -> bool {
+        false
+    }
     /// The epoll instance behind an epoll fd.
     fn as_epoll(&self) -> Option<Arc<crate::fsimpl::epoll::Epoll>> {
         None
