@@ -30,6 +30,8 @@
 #   threadjoin   µs per pthread_create + pthread_join
 #   futexpong    µs per round trip between two threads handing a turn
 #                over with FUTEX_WAIT/FUTEX_WAKE
+#   sigraise     µs per raise(SIGUSR1) with an empty handler (signal frame
+#                with the XSAVE state, rt_sigreturn)
 #   start /bin/true, start python3 -c pass: median wall time in ms of
 #                STARTUP_RUNS sequential runs, including the runtime's own
 #                start-up and tear-down
@@ -270,10 +272,10 @@ ratio() {
 # iterations since every syscall traps into a user-space kernel.
 declare -A N_NATIVE=([getppid]=2000000 [openread]=200000 [stat]=500000 [seqread]=20
     [forkwait]=2000 [forkexec]=500 [pipepong]=100000 [bigfork]=20
-    [threadjoin]=20000 [futexpong]=100000)
+    [threadjoin]=20000 [futexpong]=100000 [sigraise]=500000)
 declare -A N_SANDBOX=([getppid]=20000 [openread]=5000 [stat]=20000 [seqread]=5
     [forkwait]=200 [forkexec]=50 [pipepong]=5000 [bigfork]=5
-    [threadjoin]=500 [futexpong]=5000)
+    [threadjoin]=500 [futexpong]=5000 [sigraise]=10000)
 
 case_args() { # case runtime -> program and args
     local c=$1 rt=$2 n
@@ -289,6 +291,7 @@ case_args() { # case runtime -> program and args
         bigfork) echo "$work/forkwait $n 200" ;;
         threadjoin) echo "$work/threadjoin $n" ;;
         futexpong) echo "$work/futexpong $n" ;;
+        sigraise) echo "$work/sigraise $n" ;;
     esac
 }
 
@@ -303,6 +306,7 @@ declare -A LABEL=(
     [bigfork]="fork+exit+wait, 200 MiB resident (µs/iter)"
     [threadjoin]="thread create+join (µs/iter)"
     [futexpong]="futex ping-pong, 2 threads (µs/round trip)"
+    [sigraise]="raise+handler+sigreturn (µs/signal)"
     [true]="start /bin/true (ms)"
     [python]="start python3 -c pass (ms)"
 )
@@ -311,7 +315,7 @@ for mode in $MODES; do
     log "== mode: $mode"
     rows=()
     for c in getppid openread stat seqread forkwait forkexec pipepong bigfork \
-        threadjoin futexpong true python; do
+        threadjoin futexpong sigraise true python; do
         declare -A v=()
         for rt in native runlx runsc; do
             case $c in
