@@ -241,7 +241,41 @@ static void fill(void)
         edit_pattern[i] = (uint8_t)(0xa0 + i);
 }
 
-static int ymm_equal(void) { return memcmp(out, want, 512) == 0; }
+/* One ymm round trip with the handler in mode m: what ymm0-15 must be
+ * after it, then whether they are. */
+static void ymm_case(const char *name, int m)
+{
+    mode = m;
+    fill();
+    switch (m) {
+    case EDIT_YMM:
+        memcpy(want + 3 * 32, edit_pattern, 32);
+        break;
+    case CLEAR_YMM_BIT:
+    case NO_MAGIC1:
+        for (int i = 0; i < 16; i++)
+            memset(want + i * 32 + 16, 0, 16);
+        if (m == NO_MAGIC1)
+            memcpy(want + 3 * 32, edit_pattern, 16);
+        break;
+    case NULL_FPSTATE:
+        memset(want, 0, 512);
+        break;
+    }
+    ymm_roundtrip(in, out);
+    BOOL(name, memcmp(out, want, 512) == 0);
+}
+
+/* Waits for child p; prints how it ended. */
+static void report_child(const char *name, pid_t p)
+{
+    int st = 0;
+    waitpid(p, &st, 0);
+    if (WIFSIGNALED(st))
+        SHOW(name, "killed by %s", WTERMSIG(st) == SIGSEGV ? "SIGSEGV" : "other");
+    else
+        SHOW(name, "exit %d", WEXITSTATUS(st));
+}
 
 /* Runs one ymm round trip in mode m in a child; prints how it ended. */
 static void in_child(const char *name, int m)
@@ -254,12 +288,7 @@ static void in_child(const char *name, int m)
         ymm_roundtrip(in, out);
         _exit(0);
     }
-    int st = 0;
-    waitpid(p, &st, 0);
-    if (WIFSIGNALED(st))
-        SHOW(name, "killed by %s", WTERMSIG(st) == SIGSEGV ? "SIGSEGV" : "other");
-    else
-        SHOW(name, "exit %d", WEXITSTATUS(st));
+    report_child(name, p);
 }
 
 /* Delivers SIGUSR1 on an alternate stack of `size` bytes whose top is
@@ -286,12 +315,7 @@ static void altstack_child(const char *name, size_t size)
         raise(SIGUSR1);
         _exit(0);
     }
-    int st = 0;
-    waitpid(p, &st, 0);
-    if (WIFSIGNALED(st))
-        SHOW(name, "killed by %s", WTERMSIG(st) == SIGSEGV ? "SIGSEGV" : "other");
-    else
-        SHOW(name, "exit %d", WEXITSTATUS(st));
+    report_child(name, p);
 }
 
 /* uc_stack and SS_AUTODISARM: a handler raises itself once more
@@ -374,37 +398,11 @@ int main(void)
     if (!has_avx2) {
         SHOW("avx2", "absent");
     } else {
-        mode = CLOBBER;
-        fill();
-        ymm_roundtrip(in, out);
-        BOOL("ymm0-15 survive a clobbering handler", ymm_equal());
-
-        mode = EDIT_YMM;
-        fill();
-        memcpy(want + 3 * 32, edit_pattern, 32);
-        ymm_roundtrip(in, out);
-        BOOL("ymm3 edited in the frame comes back", ymm_equal());
-
-        mode = CLEAR_YMM_BIT;
-        fill();
-        for (int i = 0; i < 16; i++)
-            memset(want + i * 32 + 16, 0, 16);
-        ymm_roundtrip(in, out);
-        BOOL("YMM cleared in xstate_bv => upper halves zero", ymm_equal());
-
-        mode = NO_MAGIC1;
-        fill();
-        for (int i = 0; i < 16; i++)
-            memset(want + i * 32 + 16, 0, 16);
-        memcpy(want + 3 * 32, edit_pattern, 16);
-        ymm_roundtrip(in, out);
-        BOOL("no magic1 => fxsave state only, upper halves zero", ymm_equal());
-
-        mode = NULL_FPSTATE;
-        fill();
-        memset(want, 0, 512);
-        ymm_roundtrip(in, out);
-        BOOL("fpstate NULL => initial state", ymm_equal());
+        ymm_case("ymm0-15 survive a clobbering handler", CLOBBER);
+        ymm_case("ymm3 edited in the frame comes back", EDIT_YMM);
+        ymm_case("YMM cleared in xstate_bv => upper halves zero", CLEAR_YMM_BIT);
+        ymm_case("no magic1 => fxsave state only, upper halves zero", NO_MAGIC1);
+        ymm_case("fpstate NULL => initial state", NULL_FPSTATE);
 
         in_child("bad XSAVE header", BAD_RESERVED);
         in_child("bad MXCSR", BAD_MXCSR);

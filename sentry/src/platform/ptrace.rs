@@ -540,38 +540,37 @@ fn xstate_regset(pid: libc::pid_t, req: libc::c_uint, buf: &mut [u8]) -> KResult
 
 /// The fxsave area alone (hosts without XSAVE).
 fn get_fpregs(pid: libc::pid_t) -> KResult<Vec<u8>> {
-    let mut buf = vec![0u8; super::xstate::FXSAVE_SIZE];
-    // SAFETY: PTRACE_GETFPREGS writes one 512-byte user_fpregs_struct
-    // into buf, which is 512 bytes long.
-    let r = unsafe {
-        libc::ptrace(
-            libc::PTRACE_GETFPREGS,
-            pid,
-            std::ptr::null_mut::<libc::c_void>(),
-            buf.as_mut_ptr(),
-        )
-    };
-    if r < 0 {
-        return Err(Errno::last_host().why("PTRACE_GETFPREGS failed"));
-    }
-    Ok(buf)
+    let mut buf = [0u8; super::xstate::FXSAVE_SIZE];
+    fpregs(pid, libc::PTRACE_GETFPREGS, &mut buf)?;
+    Ok(buf.to_vec())
 }
 
 fn set_fpregs(pid: libc::pid_t, state: &[u8]) -> KResult<()> {
-    let mut buf = vec![0u8; super::xstate::FXSAVE_SIZE];
+    let mut buf = [0u8; super::xstate::FXSAVE_SIZE];
     let n = state.len().min(buf.len());
     buf[..n].copy_from_slice(&state[..n]);
-    // SAFETY: PTRACE_SETFPREGS reads 512 bytes from buf, 512 bytes long.
+    fpregs(pid, libc::PTRACE_SETFPREGS, &mut buf)
+}
+
+/// PTRACE_GETFPREGS or PTRACE_SETFPREGS on one `user_fpregs_struct`.
+fn fpregs(
+    pid: libc::pid_t,
+    req: libc::c_uint,
+    buf: &mut [u8; super::xstate::FXSAVE_SIZE],
+) -> KResult<()> {
+    // SAFETY: both requests read or write exactly one 512-byte
+    // user_fpregs_struct at the pointer, and buf is 512 bytes, alive and
+    // exclusively borrowed for the call.
     let r = unsafe {
         libc::ptrace(
-            libc::PTRACE_SETFPREGS,
+            req,
             pid,
             std::ptr::null_mut::<libc::c_void>(),
             buf.as_mut_ptr(),
         )
     };
     if r < 0 {
-        return Err(Errno::last_host().why("PTRACE_SETFPREGS failed"));
+        return Err(Errno::last_host().why("PTRACE_GETFPREGS/SETFPREGS failed"));
     }
     Ok(())
 }
