@@ -34,6 +34,8 @@
 #                waiting in sigsuspend
 #   sigintr      µs from kill(SIGUSR1) to a process blocked in read(2)
 #                reporting its EINTR
+#   sigraise     µs per raise(SIGUSR1) with an empty handler (signal frame
+#                with the XSAVE state, rt_sigreturn)
 #   start /bin/true, start python3 -c pass: median wall time in ms of
 #                STARTUP_RUNS sequential runs, including the runtime's own
 #                start-up and tear-down
@@ -274,10 +276,12 @@ ratio() {
 # iterations since every syscall traps into a user-space kernel.
 declare -A N_NATIVE=([getppid]=2000000 [openread]=200000 [stat]=500000 [seqread]=20
     [forkwait]=2000 [forkexec]=500 [pipepong]=100000 [bigfork]=20
-    [threadjoin]=20000 [futexpong]=100000 [sigpong]=100000 [sigintr]=2000)
+    [threadjoin]=20000 [futexpong]=100000 [sigpong]=100000 [sigintr]=2000
+    [sigraise]=500000)
 declare -A N_SANDBOX=([getppid]=20000 [openread]=5000 [stat]=20000 [seqread]=5
     [forkwait]=200 [forkexec]=50 [pipepong]=5000 [bigfork]=5
-    [threadjoin]=500 [futexpong]=5000 [sigpong]=5000 [sigintr]=300)
+    [threadjoin]=500 [futexpong]=5000 [sigpong]=5000 [sigintr]=300
+    [sigraise]=10000)
 
 case_args() { # case runtime -> program and args
     local c=$1 rt=$2 n
@@ -295,6 +299,7 @@ case_args() { # case runtime -> program and args
         futexpong) echo "$work/futexpong $n" ;;
         sigpong) echo "$work/sigpong $n" ;;
         sigintr) echo "$work/sigintr $n" ;;
+        sigraise) echo "$work/sigraise $n" ;;
     esac
 }
 
@@ -311,6 +316,7 @@ declare -A LABEL=(
     [futexpong]="futex ping-pong, 2 threads (µs/round trip)"
     [sigpong]="signal ping-pong, 2 processes (µs/round trip)"
     [sigintr]="signal to a process blocked in read, to its EINTR (µs)"
+    [sigraise]="raise+handler+sigreturn (µs/signal)"
     [true]="start /bin/true (ms)"
     [python]="start python3 -c pass (ms)"
 )
@@ -319,7 +325,7 @@ for mode in $MODES; do
     log "== mode: $mode"
     rows=()
     for c in getppid openread stat seqread forkwait forkexec pipepong bigfork \
-        threadjoin futexpong sigpong sigintr true python; do
+        threadjoin futexpong sigpong sigintr sigraise true python; do
         declare -A v=()
         for rt in native runlx runsc; do
             case $c in

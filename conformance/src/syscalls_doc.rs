@@ -67,8 +67,9 @@ pub const PARTIAL: &[(&str, &str)] = &[
     // signal.rs, kernel/sigframe.rs
     (
         "rt_sigaction",
-        "handlers run on a Linux rt_sigframe; one pending instance per signal (no real-time \
-         queueing); the frame saves the fxsave FPU state, not XSAVE's AVX upper halves",
+        "handlers run on a Linux rt_sigframe with the whole XSAVE state (AVX, AVX-512); one \
+         pending instance per signal (no real-time queueing); no dynamically enabled XSAVE \
+         features (AMX)",
     ),
     ("kill", SIGNAL_SEND),
     ("tkill", SIGNAL_SEND),

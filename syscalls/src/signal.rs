@@ -105,40 +105,31 @@ pub fn sys_rt_sigprocmask(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 
 /// sigaltstack(2).
 pub fn sys_sigaltstack(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    const SS_ONSTACK: u32 = 1;
-    const SS_DISABLE: u32 = 2;
-    const SS_AUTODISARM: u32 = 1 << 31;
-    const MINSIGSTKSZ: u64 = 2048;
     let [ss, oss, ..] = a.a;
     let new = if ss != 0 {
         let b = t.read_bytes::<24>(ss)?;
         let sp = u64::from_ne_bytes(b[0..8].try_into().unwrap_or([0; 8]));
         let flags = u32::from_ne_bytes(b[8..12].try_into().unwrap_or([0; 4]));
         let size = u64::from_ne_bytes(b[16..24].try_into().unwrap_or([0; 8]));
-        if flags & !(SS_DISABLE | SS_ONSTACK | SS_AUTODISARM) != 0 {
-            return Err(Errno::EINVAL);
-        }
-        if flags & SS_DISABLE != 0 {
-            Some((0, SS_DISABLE, 0))
-        } else {
-            if size < MINSIGSTKSZ {
-                return Err(Errno::ENOMEM);
-            }
-            Some((sp, flags & SS_AUTODISARM, size))
-        }
+        Some((sp, flags, size))
     } else {
         None
     };
-    let old = t.shared.signals().altstack;
+    let rsp = t.regs.rsp;
+    let (old, old_flags) = {
+        let s = t.shared.signals();
+        (s.altstack, s.altstack_flags(rsp))
+    };
+    if let Some((sp, flags, size)) = new {
+        t.shared.signals().set_altstack(sp, flags, size, rsp)?;
+    }
     if oss != 0 {
         let mut b = [0u8; 24];
         b[0..8].copy_from_slice(&old.0.to_ne_bytes());
-        b[8..12].copy_from_slice(&old.1.to_ne_bytes());
+        b[8..12].copy_from_slice(&old_flags.to_ne_bytes());
         b[16..24].copy_from_slice(&old.2.to_ne_bytes());
+        // As on Linux, a new stack stays set when this copy faults.
         t.copy_out(oss, &b)?;
-    }
-    if let Some(n) = new {
-        t.shared.signals().altstack = n;
     }
     Ok(0)
 }

@@ -9,11 +9,18 @@
 //! task next runs, the lowest pending unblocked signal is taken: default
 //! actions end the process (terminate, core), are dropped (ignore,
 //! continue) or stop the whole process (see `thread_group`); a handler
-//! gets a frame built like Linux's `setup_rt_frame`: below the 128-byte
-//! red zone (or on the alternate stack with SA_ONSTACK), the FPU state
-//! (fxsave layout, 64-byte aligned), then `rt_sigframe { pretcode,
-//! ucontext, siginfo }` with rsp+8 16-byte aligned as after a call. The
-//! handler returns to `sa_restorer`, which calls `rt_sigreturn`.
+//! gets a frame built like Linux's `setup_rt_frame`/`get_sigframe`: below
+//! the 128-byte red zone (or at the top of the alternate stack with
+//! SA_ONSTACK; a frame that does not fit there is a SIGSEGV), the FPU
+//! state 64-byte aligned, then `rt_sigframe { pretcode, ucontext, siginfo
+//! }` with rsp+8 16-byte aligned as after a call. The FPU state is the
+//! whole XSAVE area of the frame's features (`platform::xstate`, sized
+//! from CPUID leaf 0xD) with `_fpx_sw_bytes` in its sw_reserved bytes and
+//! FP_XSTATE_MAGIC2 after it; `uc_flags` has UC_FP_XSTATE. The handler
+//! returns to `sa_restorer`, which calls `rt_sigreturn`; that restores the
+//! XSAVE state when both magics are there and the fxsave area alone (the
+//! rest reset) when not, and a NULL fpstate resets the FPU, as Linux's
+//! `fpu__restore_sig`.
 //!
 //! A blocked sentry call (sleep, pipe, wait, poll) notices a deliverable
 //! signal within `current::INTERRUPT_CHECK` and returns EINTR; with
@@ -21,17 +28,20 @@
 //! and a call no handler ran for is restarted (Linux's ERESTART*).
 //!
 //! Not yet: queued real-time signals (one pending instance per signal),
-//! the XSAVE extended state (AVX upper halves are not saved).
+//! a compacted-format (XCOMP_BV bit 63)
+//! area on sigreturn (a SIGSEGV here), dynamically enabled features (AMX).
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::signal::{
-    DefaultAction, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, default_action,
+    DefaultAction, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, SignalState,
+    default_action,
 };
 use super::task::{ExitStatus, Task, TaskShared};
 use crate::errno::{Errno, KResult};
+use crate::platform::xstate;
 
 pub const SA_NOCLDSTOP: u64 = 0x1;
 pub const SA_SIGINFO: u64 = 0x4;
@@ -412,8 +422,156 @@ fn restartable(nr: u64) -> bool {
     )
 }
 
+/// `struct rt_sigframe`: pretcode, ucontext, siginfo.
 const FRAME_SIZE: u64 = 8 + 304 + 128;
-const FPU_SIZE: u64 = 512;
+/// `_fpx_sw_bytes` markers of an XSAVE frame (uapi `asm/sigcontext.h`).
+const FP_XSTATE_MAGIC1: u32 = 0x4650_5853;
+const FP_XSTATE_MAGIC2: u32 = 0x4650_5845;
+const FP_XSTATE_MAGIC2_SIZE: usize = 4;
+/// Offset of `sw_reserved` (`struct _fpx_sw_bytes`) in the fxsave area.
+const SW_BYTES: usize = 464;
+/// `uc_flags` bits (`asm/ucontext.h`).
+const UC_FP_XSTATE: u64 = 0x1;
+const UC_SIGCONTEXT_SS: u64 = 0x2;
+const UC_STRICT_RESTORE_SS: u64 = 0x4;
+
+/// Where a signal frame goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Placement {
+    /// The `rt_sigframe` (the handler's rsp).
+    frame: u64,
+    /// The FPU state, 64-aligned, above it.
+    fpstate: u64,
+}
+
+/// Linux's `get_sigframe` for a 64-bit frame: below the 128-byte red
+/// zone, or at the top of the alternate stack for SA_ONSTACK when not
+/// already on it; the FPU state (`math_size` bytes) 64-aligned, the
+/// frame below it with rsp+8 16-aligned. `None` when a frame on the
+/// alternate stack would overflow it (Linux's "overflowed sigaltstack",
+/// a SIGSEGV) or the frame would wrap around the address space.
+fn place_frame(rsp: u64, onstack: bool, alt: &SignalState, math_size: u64) -> Option<Placement> {
+    let (ss_sp, _, ss_size) = alt.altstack;
+    // Linux's __on_sig_stack.
+    let within = |sp: u64| sp > ss_sp && sp - ss_sp <= ss_size;
+    let nested = alt.on_altstack(rsp);
+    let mut sp = rsp.wrapping_sub(128);
+    let mut entering = false;
+    // sas_ss_flags(sp) == 0: an alternate stack is set and we are not on it.
+    if onstack && ss_size != 0 && !alt.on_altstack(sp) {
+        sp = ss_sp.wrapping_add(ss_size);
+        entering = true;
+    }
+    let fpstate = sp.wrapping_sub(math_size) & !63;
+    let frame = (fpstate.wrapping_sub(FRAME_SIZE) & !15).wrapping_sub(8);
+    if (nested || entering) && !within(frame) {
+        return None;
+    }
+    // A stack pointer so low that the frame wraps around: no memory there.
+    if frame >= fpstate || fpstate.checked_add(math_size).is_none() {
+        return None;
+    }
+    Some(Placement { frame, fpstate })
+}
+
+/// The bytes of FPU state in a frame: the XSAVE area and FP_XSTATE_MAGIC2
+/// (Linux's `xstate_sigframe_size`), or the bare fxsave area.
+fn math_size(layout: &xstate::Layout) -> u64 {
+    if layout.xsave {
+        (layout.size + FP_XSTATE_MAGIC2_SIZE) as u64
+    } else {
+        xstate::FXSAVE_SIZE as u64
+    }
+}
+
+/// `uc_flags` of a frame, as Linux's `frame_uc_flags` for 64-bit code.
+fn uc_flags(layout: &xstate::Layout) -> u64 {
+    let xs = if layout.xsave { UC_FP_XSTATE } else { 0 };
+    xs | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS
+}
+
+fn put_u32(b: &mut [u8], at: usize, v: u32) {
+    b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+}
+
+fn put_u64(b: &mut [u8], at: usize, v: u64) {
+    b[at..at + 8].copy_from_slice(&v.to_le_bytes());
+}
+
+fn get_u32(b: &[u8], at: usize) -> u32 {
+    b.get(at..at + 4)
+        .and_then(|s| s.try_into().ok())
+        .map_or(0, u32::from_le_bytes)
+}
+
+fn get_u64(b: &[u8], at: usize) -> u64 {
+    b.get(at..at + 8)
+        .and_then(|s| s.try_into().ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// The frame's FPU state from the thread's (Linux's
+/// `copy_fpstate_to_sigframe` and `save_xstate_epilog`): the frame's
+/// features only, `_fpx_sw_bytes` in sw_reserved, XSTATE_BV with x87 and
+/// SSE always set (so a handler's edits of the legacy area are restored),
+/// FP_XSTATE_MAGIC2 after the area.
+fn frame_xstate(layout: &xstate::Layout, mut s: Vec<u8>) -> Vec<u8> {
+    let size = if layout.xsave {
+        layout.size
+    } else {
+        xstate::FXSAVE_SIZE
+    };
+    s.resize(size, 0);
+    s[SW_BYTES..xstate::FXSAVE_SIZE].fill(0);
+    put_u32(&mut s, SW_BYTES, FP_XSTATE_MAGIC1);
+    put_u32(
+        &mut s,
+        SW_BYTES + 4,
+        (layout.size + FP_XSTATE_MAGIC2_SIZE) as u32,
+    );
+    put_u64(&mut s, SW_BYTES + 8, layout.features);
+    put_u32(&mut s, SW_BYTES + 16, layout.size as u32);
+    if layout.xsave {
+        let bv = get_u64(&s, xstate::XSTATE_BV) & layout.features | xstate::FPSSE;
+        s[xstate::XSTATE_BV..xstate::XSTATE_BV + xstate::HEADER_SIZE].fill(0);
+        put_u64(&mut s, xstate::XSTATE_BV, bv);
+        s.extend_from_slice(&FP_XSTATE_MAGIC2.to_le_bytes());
+    }
+    s
+}
+
+/// What sigreturn loads from a frame's XSAVE area, as a state for
+/// `Context::set_xstate` (whose absent components are reset). `area`
+/// holds at least the XRSTOR extent of `rfbm`; `None` when XRSTOR would
+/// fault (#GP: a reserved header byte, a feature XCR0 lacks).
+fn xrstor_state(layout: &xstate::Layout, area: &[u8], rfbm: u64) -> Option<Vec<u8>> {
+    let bv = get_u64(area, xstate::XSTATE_BV);
+    // XCOMP_BV and the next 8 bytes must be zero in the standard form.
+    if get_u64(area, xstate::XSTATE_BV + 8) != 0 || get_u64(area, xstate::XSTATE_BV + 16) != 0 {
+        return None;
+    }
+    if bv & !layout.xcr0 != 0 {
+        return None;
+    }
+    let mut load = bv & rfbm & layout.features;
+    let mut s = vec![0u8; layout.size];
+    let n = area.len().min(layout.size);
+    s[..n].copy_from_slice(&area[..n]);
+    s[SW_BYTES..xstate::FXSAVE_SIZE].fill(0);
+    s[xstate::XSTATE_BV..xstate::XSTATE_BV + xstate::HEADER_SIZE].fill(0);
+    if load & 0b10 == 0 {
+        // xmm registers reset; MXCSR is still loaded from the area when
+        // SSE or AVX was requested, and reset otherwise (Linux restores
+        // unrequested features from init_fpstate).
+        s[xstate::XMM].fill(0);
+        if rfbm & xstate::SSE_YMM == 0 {
+            put_u32(&mut s, xstate::MXCSR, xstate::MXCSR_DEFAULT);
+        }
+        load |= 0b10;
+    }
+    put_u64(&mut s, xstate::XSTATE_BV, load);
+    Some(s)
+}
 
 impl Task {
     /// Runs a wait with `mask` as the signal mask (ppoll, pselect6,
@@ -596,34 +754,28 @@ impl Task {
             self.regs.rax = self.regs.orig_rax;
             self.regs.rip -= 2;
         }
-        let (old_mask, altstack) = {
+        let (old_mask, alt) = {
             let s = self.shared.signals();
-            (self.saved_mask.take().unwrap_or(s.mask), s.altstack)
+            (self.saved_mask.take().unwrap_or(s.mask), s.clone())
         };
-        let (ss_sp, ss_flags, ss_size) = altstack;
-        let on_alt = ss_flags & 2 == 0
-            && ss_size != 0
-            && self.regs.rsp > ss_sp
-            && self.regs.rsp <= ss_sp + ss_size;
-        let mut sp =
-            if action.flags & SA_ONSTACK != 0 && ss_flags & 2 == 0 && ss_size != 0 && !on_alt {
-                ss_sp + ss_size
-            } else {
-                self.regs.rsp - 128
-            };
-        sp = (sp - FPU_SIZE) & !63;
-        let fpstate = sp;
-        sp = ((sp - FRAME_SIZE) & !15) - 8;
-        let frame = sp;
-        let fpu = self.ctx.get_fpu(self.mm.address_space())?;
-        self.copy_out(fpstate, &fpu)?;
+        let (ss_sp, ss_flags, ss_size) = alt.altstack;
+        let layout = xstate::layout();
+        let place = place_frame(
+            self.regs.rsp,
+            action.flags & SA_ONSTACK != 0,
+            &alt,
+            math_size(layout),
+        )
+        .ok_or(Errno::EFAULT.why("no room for the frame (alternate stack overflow)"))?;
+        let (frame, fpstate) = (place.frame, place.fpstate);
+        let fpu = frame_xstate(layout, self.ctx.get_xstate(self.mm.address_space())?);
 
         let r = &self.regs;
         let mut uc = Vec::with_capacity(304);
-        uc.extend_from_slice(&0u64.to_ne_bytes()); // uc_flags
+        uc.extend_from_slice(&uc_flags(layout).to_ne_bytes());
         uc.extend_from_slice(&0u64.to_ne_bytes()); // uc_link
         uc.extend_from_slice(&ss_sp.to_ne_bytes());
-        uc.extend_from_slice(&(if on_alt { 1u64 } else { u64::from(ss_flags) }).to_ne_bytes());
+        uc.extend_from_slice(&u64::from(ss_flags).to_ne_bytes());
         uc.extend_from_slice(&ss_size.to_ne_bytes());
         for v in [
             r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rdi, r.rsi, r.rbp, r.rbx,
@@ -643,10 +795,13 @@ impl Task {
         uc.extend_from_slice(&old_mask.to_ne_bytes()); // uc_sigmask
         debug_assert_eq!(uc.len(), 304);
 
-        let mut f = Vec::with_capacity(FRAME_SIZE as usize);
+        // One copy: rt_sigframe, the alignment gap, the FPU state.
+        let mut f = Vec::with_capacity((fpstate - frame) as usize + fpu.len());
         f.extend_from_slice(&action.restorer.to_ne_bytes());
         f.extend_from_slice(&uc);
         f.extend_from_slice(&info.to_bytes());
+        f.resize((fpstate - frame) as usize, 0);
+        f.extend_from_slice(&fpu);
         self.copy_out(frame, &f)?;
 
         // The handler's mask, and SA_RESETHAND.
@@ -657,6 +812,7 @@ impl Task {
                 m |= bit(info.signo);
             }
             s.mask = m & !UNBLOCKABLE;
+            s.disarm_altstack();
             drop(s);
             if action.flags & SA_RESETHAND != 0 {
                 self.shared
@@ -673,6 +829,49 @@ impl Task {
         regs.rax = 0;
         regs.eflags &= !(0x100 | 0x400); // TF, DF
         Ok(())
+    }
+
+    /// The FPU state sigreturn restores from the frame at `buf` (Linux's
+    /// `__fpu_restore_sig`): XRSTOR of the features `_fpx_sw_bytes` names
+    /// when both magics are right, else FXRSTOR of the legacy area alone;
+    /// the other features are reset. An unreadable area or one the CPU
+    /// would refuse is an error (SIGSEGV).
+    fn read_frame_xstate(&self, layout: &xstate::Layout, buf: u64) -> KResult<Vec<u8>> {
+        let bad = || Errno::EFAULT.why("bad FPU state in the signal frame");
+        let mut fx = vec![0u8; xstate::FXSAVE_SIZE];
+        self.copy_in(buf, &mut fx)?;
+        if !layout.xsave {
+            return Ok(fx);
+        }
+        // check_xstate_in_sigframe
+        let magic1 = get_u32(&fx, SW_BYTES);
+        let extended_size = get_u32(&fx, SW_BYTES + 4) as usize;
+        let xfeatures = get_u64(&fx, SW_BYTES + 8);
+        let xstate_size = get_u32(&fx, SW_BYTES + 16) as usize;
+        let mut full = magic1 == FP_XSTATE_MAGIC1
+            && xstate_size >= xstate::FXSAVE_SIZE + xstate::HEADER_SIZE
+            && xstate_size <= layout.size
+            && xstate_size <= extended_size;
+        if full {
+            let magic2 = self.read_bytes::<4>(buf.wrapping_add(xstate_size as u64))?;
+            full = u32::from_le_bytes(magic2) == FP_XSTATE_MAGIC2;
+        }
+        let (area, rfbm) = if full {
+            let rfbm = xfeatures & layout.xcr0;
+            let mut area = vec![0u8; layout.extent(rfbm)];
+            area[..xstate::FXSAVE_SIZE].copy_from_slice(&fx);
+            self.copy_in(
+                buf.wrapping_add(xstate::FXSAVE_SIZE as u64),
+                &mut area[xstate::FXSAVE_SIZE..],
+            )?;
+            (area, rfbm)
+        } else {
+            // FXRSTOR: x87 and SSE from the legacy area.
+            fx.resize(xstate::FXSAVE_SIZE + xstate::HEADER_SIZE, 0);
+            put_u64(&mut fx, xstate::XSTATE_BV, xstate::FPSSE);
+            (fx, xstate::FPSSE)
+        };
+        xrstor_state(layout, &area, rfbm).ok_or_else(bad)
     }
 
     /// rt_sigreturn(2): restores the context saved by `setup_frame`.
@@ -707,11 +906,164 @@ impl Task {
         let fpstate = g(23);
         let mask = w(296);
         self.shared.signals().mask = mask & !UNBLOCKABLE;
-        if fpstate != 0 {
-            let mut fpu = vec![0u8; FPU_SIZE as usize];
-            self.copy_in(fpstate, &mut fpu)?;
-            self.ctx.set_fpu(self.mm.address_space(), &fpu)?;
-        }
+        let layout = xstate::layout();
+        let state = if fpstate == 0 {
+            // Linux's fpu__clear_user_states: no saved state, reset.
+            layout.init_state()
+        } else {
+            self.read_frame_xstate(layout, fpstate)?
+        };
+        self.ctx.set_xstate(self.mm.address_space(), &state)?;
+        // restore_altstack: the stack the handler's frame recorded (an
+        // SS_AUTODISARM stack comes back); refusals are ignored, as Linux.
+        let ss_sp = w(16);
+        let ss_flags = u32::from_ne_bytes(uc[24..28].try_into().unwrap_or([0; 4]));
+        let ss_size = w(32);
+        let rsp = self.regs.rsp;
+        let _ = self
+            .shared
+            .signals()
+            .set_altstack(ss_sp, ss_flags, ss_size, rsp);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::signal::SS_AUTODISARM;
+    use crate::platform::xstate::{FXSAVE_SIZE, HEADER_SIZE, Layout, MXCSR, XSTATE_BV};
+
+    /// An AVX machine: x87, SSE, AVX at 576 (256 bytes).
+    fn avx_layout() -> Layout {
+        let mut components = [(0, 0); 64];
+        components[2] = (576, 256);
+        Layout {
+            xsave: true,
+            xcr0: 0b111,
+            features: 0b111,
+            size: 832,
+            components,
+        }
+    }
+
+    fn no_altstack() -> SignalState {
+        SignalState::default()
+    }
+
+    fn altstack(sp: u64, flags: u32, size: u64) -> SignalState {
+        SignalState {
+            mask: 0,
+            altstack: (sp, flags, size),
+        }
+    }
+
+    #[test]
+    fn frame_below_the_red_zone() {
+        let rsp = 0x7fff_0000_1234;
+        let p = place_frame(rsp, false, &no_altstack(), 836).unwrap();
+        assert_eq!(p.fpstate, (rsp - 128 - 836) & !63);
+        assert_eq!((p.frame + 8) % 16, 0);
+        // A 64-aligned fpstate puts the ucontext 448 bytes below it.
+        assert_eq!(p.fpstate - (p.frame + 8), 448);
+    }
+
+    #[test]
+    fn frame_on_the_alternate_stack_must_fit() {
+        let top = 0x1000_0000;
+        // Top 64-aligned: the area rounded up to 64, then 456 bytes, and
+        // the frame must lie strictly above ss_sp.
+        let need = 896 + 456;
+        let on = |size| place_frame(0x7fff_0000_0000, true, &altstack(top - size, 0, size), 836);
+        assert_eq!(on(need), None);
+        let p = on(need + 64).unwrap();
+        assert_eq!(p.fpstate + 896, top);
+        assert_eq!(p.frame, top - need);
+        // Without SA_ONSTACK the stack is not used, however small.
+        assert!(place_frame(0x7fff_0000_0000, false, &altstack(top - 64, 0, 64), 836).is_some());
+    }
+
+    #[test]
+    fn nested_frame_on_the_alternate_stack() {
+        let alt = altstack(0x1000_0000, 0, 0x1_0000);
+        // Already on it: the frame goes below rsp, not to the top again.
+        let p = place_frame(0x1000_8000, true, &alt, 836).unwrap();
+        assert!(p.fpstate < 0x1000_8000 - 128);
+        // Too close to its bottom: overflow, even without SA_ONSTACK.
+        assert_eq!(place_frame(0x1000_0400, false, &alt, 836), None);
+        // SS_AUTODISARM: never "on" it, so a new frame starts at its top.
+        let alt = altstack(0x1000_0000, SS_AUTODISARM, 0x1_0000);
+        let p = place_frame(0x1000_8000, true, &alt, 836).unwrap();
+        assert_eq!(p.fpstate, (0x1001_0000 - 836) & !63);
+    }
+
+    #[test]
+    fn frame_that_wraps_is_refused() {
+        assert_eq!(place_frame(128 + 900, false, &no_altstack(), 836), None);
+    }
+
+    #[test]
+    fn frame_xstate_has_linux_markers() {
+        let l = avx_layout();
+        let mut live = vec![0xeeu8; 1000];
+        put_u64(&mut live, XSTATE_BV, 0b100 | 1 << 9);
+        let f = frame_xstate(&l, live);
+        assert_eq!(f.len(), 836);
+        assert_eq!(get_u32(&f, SW_BYTES), FP_XSTATE_MAGIC1);
+        assert_eq!(get_u32(&f, SW_BYTES + 4), 836);
+        assert_eq!(get_u64(&f, SW_BYTES + 8), 0b111);
+        assert_eq!(get_u32(&f, SW_BYTES + 16), 832);
+        assert_eq!(get_u32(&f, 832), FP_XSTATE_MAGIC2);
+        // x87 and SSE always; features outside the frame's dropped.
+        assert_eq!(get_u64(&f, XSTATE_BV), 0b111);
+        assert!(
+            f[XSTATE_BV + 8..XSTATE_BV + HEADER_SIZE]
+                .iter()
+                .all(|&b| b == 0)
+        );
+    }
+
+    #[test]
+    fn xrstor_refuses_what_the_cpu_refuses() {
+        let l = avx_layout();
+        let mut a = vec![0u8; 832];
+        put_u64(&mut a, XSTATE_BV, 0b111);
+        assert!(xrstor_state(&l, &a, 0b111).is_some());
+        put_u64(&mut a, XSTATE_BV + 8, 1);
+        assert_eq!(xrstor_state(&l, &a, 0b111), None);
+        put_u64(&mut a, XSTATE_BV + 8, 0);
+        put_u64(&mut a, XSTATE_BV, 1 << 62);
+        assert_eq!(xrstor_state(&l, &a, 0b111), None);
+        // Bytes past the first 24 of the header are not checked.
+        put_u64(&mut a, XSTATE_BV, 0b111);
+        put_u64(&mut a, XSTATE_BV + 32, 7);
+        let s = xrstor_state(&l, &a, 0b111).unwrap();
+        assert!(
+            s[XSTATE_BV + 8..XSTATE_BV + HEADER_SIZE]
+                .iter()
+                .all(|&b| b == 0)
+        );
+    }
+
+    #[test]
+    fn xrstor_resets_what_it_does_not_load() {
+        let l = avx_layout();
+        let mut a = vec![0x55u8; 832];
+        a[XSTATE_BV..XSTATE_BV + HEADER_SIZE].fill(0);
+        put_u32(&mut a, MXCSR, 0x1fa0);
+        // SSE absent from XSTATE_BV: xmm reset, MXCSR still loaded.
+        put_u64(&mut a, XSTATE_BV, 0b101);
+        let s = xrstor_state(&l, &a, 0b111).unwrap();
+        assert_eq!(get_u64(&s, XSTATE_BV), 0b111);
+        assert!(s[xstate::XMM].iter().all(|&b| b == 0));
+        assert_eq!(get_u32(&s, MXCSR), 0x1fa0);
+        // AVX not requested: not loaded (reset by set_xstate).
+        let s = xrstor_state(&l, &a, 0b011).unwrap();
+        assert_eq!(get_u64(&s, XSTATE_BV), 0b011);
+        // Neither SSE nor AVX requested: MXCSR reset too.
+        let s = xrstor_state(&l, &a, 0b001).unwrap();
+        assert_eq!(get_u32(&s, MXCSR), xstate::MXCSR_DEFAULT);
+        assert_eq!(s.len(), 832);
+        assert!(s[SW_BYTES..FXSAVE_SIZE].iter().all(|&b| b == 0));
     }
 }

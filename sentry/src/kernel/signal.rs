@@ -3,6 +3,8 @@
 //! stack. Pending sets and delivery live in `sigframe`, group stops in
 //! `thread_group`.
 
+use crate::errno::{Errno, KResult};
+
 /// Number of signals (1..=64).
 pub const NSIG: usize = 64;
 pub const SIGKILL: i32 = 9;
@@ -86,10 +88,19 @@ impl SigActions {
     }
 }
 
+/// `ss_flags` of sigaltstack(2).
+pub const SS_ONSTACK: u32 = 1;
+pub const SS_DISABLE: u32 = 2;
+pub const SS_AUTODISARM: u32 = 1 << 31;
+/// The kernel's MINSIGSTKSZ: the smallest alternate stack it takes.
+pub const MINSIGSTKSZ: u64 = 2048;
+
 /// A thread's own signal state: its blocked mask and alternate stack.
 #[derive(Debug, Clone)]
 pub struct SignalState {
     pub mask: u64,
+    /// `(ss_sp, ss_flags, ss_size)` as sigaltstack(2) set them (Linux's
+    /// `sas_ss_*`); `ss_size` is 0 when there is none.
     pub altstack: (u64, u32, u64),
 }
 
@@ -97,7 +108,60 @@ impl Default for SignalState {
     fn default() -> Self {
         SignalState {
             mask: 0,
-            altstack: (0, 2, 0),
+            altstack: (0, SS_DISABLE, 0),
+        }
+    }
+}
+
+impl SignalState {
+    /// Whether `sp` is on the alternate stack (Linux's `on_sig_stack`,
+    /// which SS_AUTODISARM turns off).
+    pub fn on_altstack(&self, sp: u64) -> bool {
+        let (ss_sp, flags, size) = self.altstack;
+        flags & SS_AUTODISARM == 0 && sp > ss_sp && sp - ss_sp <= size
+    }
+
+    /// The `ss_flags` sigaltstack(2) reports to a thread whose stack
+    /// pointer is `sp`.
+    pub fn altstack_flags(&self, sp: u64) -> u32 {
+        let (_, flags, size) = self.altstack;
+        let state = if size == 0 {
+            SS_DISABLE
+        } else if self.on_altstack(sp) {
+            SS_ONSTACK
+        } else {
+            0
+        };
+        state | flags & SS_AUTODISARM
+    }
+
+    /// Linux's `do_sigaltstack`: sets the alternate stack of a thread
+    /// whose stack pointer is `sp` (EPERM while it runs on the current
+    /// one).
+    pub fn set_altstack(&mut self, ss_sp: u64, flags: u32, size: u64, sp: u64) -> KResult<()> {
+        if self.on_altstack(sp) {
+            return Err(Errno::EPERM);
+        }
+        let mode = flags & !SS_AUTODISARM;
+        if mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0 {
+            return Err(Errno::EINVAL);
+        }
+        if mode == SS_DISABLE {
+            self.altstack = (0, flags, 0);
+            return Ok(());
+        }
+        if size < MINSIGSTKSZ {
+            return Err(Errno::ENOMEM);
+        }
+        self.altstack = (ss_sp, flags, size);
+        Ok(())
+    }
+
+    /// SS_AUTODISARM: a handler runs with no alternate stack (sigreturn
+    /// brings it back from the frame).
+    pub fn disarm_altstack(&mut self) {
+        if self.altstack.1 & SS_AUTODISARM != 0 {
+            self.altstack = (0, SS_DISABLE, 0);
         }
     }
 }
@@ -105,6 +169,6 @@ impl Default for SignalState {
 impl SignalState {
     /// execve: the alternate stack is gone with the old address space.
     pub fn reset_for_exec(&mut self) {
-        self.altstack = (0, 2, 0);
+        self.altstack = (0, SS_DISABLE, 0);
     }
 }

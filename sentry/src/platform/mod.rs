@@ -10,6 +10,7 @@
 
 pub mod ptrace;
 pub mod stub_filter;
+pub mod xstate;
 
 use std::any::Any;
 
@@ -123,10 +124,14 @@ pub trait Context: Send {
     /// Runs the application with `regs` in `as_` until the next event;
     /// `regs` then holds the application's registers at that event.
     fn switch(&mut self, as_: &dyn AddressSpace, regs: &mut Registers) -> KResult<Event>;
-    /// The application thread's FPU/SSE state (fxsave layout, 512 bytes).
-    fn get_fpu(&mut self, as_: &dyn AddressSpace) -> KResult<Vec<u8>>;
-    /// Restores state saved by `get_fpu`.
-    fn set_fpu(&mut self, as_: &dyn AddressSpace, state: &[u8]) -> KResult<()>;
+    /// The application thread's FPU and extended state, in the XSAVE
+    /// standard format ([`xstate`]): at least [`xstate::Layout::size`]
+    /// bytes, or the 512-byte fxsave area on a host without XSAVE.
+    fn get_xstate(&mut self, as_: &dyn AddressSpace) -> KResult<Vec<u8>>;
+    /// Sets it from a standard-format area: the components its XSTATE_BV
+    /// holds are loaded, the others reset. A state the CPU would refuse
+    /// (a reserved MXCSR bit, a bad header) is an error.
+    fn set_xstate(&mut self, as_: &dyn AddressSpace, state: &[u8]) -> KResult<()>;
 }
 
 /// Registers a new program starts with: user code and stack segments,

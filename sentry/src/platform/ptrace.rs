@@ -371,46 +371,32 @@ fn stub_of(as_: &dyn AddressSpace) -> KResult<&StubProcess> {
 }
 
 impl Context for PtraceContext {
-    fn get_fpu(&mut self, as_: &dyn AddressSpace) -> KResult<Vec<u8>> {
+    fn get_xstate(&mut self, as_: &dyn AddressSpace) -> KResult<Vec<u8>> {
         let pid = stub_of(as_)?.my_tid()?;
-        let mut buf = vec![0u8; 512];
-        // SAFETY: PTRACE_GETFPREGS writes one 512-byte user_fpregs_struct
-        // into buf, which is 512 bytes long.
-        let r = unsafe {
-            libc::ptrace(
-                libc::PTRACE_GETFPREGS,
-                pid,
-                std::ptr::null_mut::<libc::c_void>(),
-                buf.as_mut_ptr(),
-            )
-        };
-        if r < 0 {
-            return Err(Errno::last_host().why("PTRACE_GETFPREGS failed"));
+        match regset_size(pid)? {
+            Some(size) => {
+                let mut buf = vec![0u8; size];
+                let got = xstate_regset(pid, libc::PTRACE_GETREGSET, &mut buf)?;
+                buf.truncate(got);
+                Ok(buf)
+            }
+            None => get_fpregs(pid),
         }
-        Ok(buf)
     }
 
-    fn set_fpu(&mut self, as_: &dyn AddressSpace, state: &[u8]) -> KResult<()> {
+    fn set_xstate(&mut self, as_: &dyn AddressSpace, state: &[u8]) -> KResult<()> {
         let pid = stub_of(as_)?.my_tid()?;
-        if state.len() < 512 {
-            return Err(Errno::EINVAL);
+        match regset_size(pid)? {
+            Some(size) => {
+                // The kernel takes only a whole buffer of its own size.
+                let mut buf = vec![0u8; size];
+                let n = state.len().min(size);
+                buf[..n].copy_from_slice(&state[..n]);
+                xstate_regset(pid, libc::PTRACE_SETREGSET, &mut buf)?;
+                Ok(())
+            }
+            None => set_fpregs(pid, state),
         }
-        let mut buf = state[..512].to_vec();
-        // The MXCSR mask is not settable: keep the kernel's value rather
-        // than let the application's bytes make the call fail.
-        // SAFETY: PTRACE_SETFPREGS reads 512 bytes from buf.
-        let r = unsafe {
-            libc::ptrace(
-                libc::PTRACE_SETFPREGS,
-                pid,
-                std::ptr::null_mut::<libc::c_void>(),
-                buf.as_mut_ptr(),
-            )
-        };
-        if r < 0 {
-            return Err(Errno::last_host().why("PTRACE_SETFPREGS failed"));
-        }
-        Ok(())
     }
 
     fn switch(&mut self, as_: &dyn AddressSpace, regs: &mut Registers) -> KResult<Event> {
@@ -502,6 +488,91 @@ unsafe fn stub_child(memfd: i32, parent: libc::pid_t, filter: *const libc::sock_
         libc::kill(libc::getpid(), libc::SIGSTOP);
         libc::_exit(4);
     }
+}
+
+/// The `NT_X86_XSTATE` regset: the whole user XSAVE state, standard format.
+const NT_X86_XSTATE: usize = 0x202;
+
+/// The size of the host kernel's `NT_X86_XSTATE` regset, learned from the
+/// first read (all stubs share it); `None` when the host has none (no
+/// XSAVE) and the fxsave area of `PTRACE_GETFPREGS` is all there is.
+fn regset_size(pid: libc::pid_t) -> KResult<Option<usize>> {
+    static SIZE: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    if let Some(s) = SIZE.get() {
+        return Ok(*s);
+    }
+    if !super::xstate::layout().xsave {
+        return Ok(*SIZE.get_or_init(|| None));
+    }
+    // CPUID's size for every feature the CPU supports bounds the regset.
+    let max = std::arch::x86_64::__cpuid_count(0xd, 0).ecx as usize;
+    let mut buf = vec![0u8; max.max(super::xstate::layout().size)];
+    match xstate_regset(pid, libc::PTRACE_GETREGSET, &mut buf) {
+        Ok(n) => Ok(*SIZE.get_or_init(|| Some(n))),
+        Err(e) if e == Errno::ESRCH => Err(e),
+        Err(_) => Ok(*SIZE.get_or_init(|| None)),
+    }
+}
+
+/// PTRACE_GETREGSET or PTRACE_SETREGSET of `NT_X86_XSTATE` on `buf`;
+/// returns how many bytes the kernel used.
+fn xstate_regset(pid: libc::pid_t, req: libc::c_uint, buf: &mut [u8]) -> KResult<usize> {
+    let mut iov = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    };
+    // SAFETY: the kernel reads or writes at most iov_len bytes at
+    // iov_base, which is `buf`, alive and exclusively borrowed for the
+    // call, and writes back only iov itself.
+    let r = unsafe {
+        libc::ptrace(
+            req,
+            pid,
+            NT_X86_XSTATE as *mut libc::c_void,
+            &mut iov as *mut libc::iovec,
+        )
+    };
+    if r < 0 {
+        return Err(Errno::last_host().why("PTRACE_GETREGSET/SETREGSET NT_X86_XSTATE failed"));
+    }
+    Ok(iov.iov_len.min(buf.len()))
+}
+
+/// The fxsave area alone (hosts without XSAVE).
+fn get_fpregs(pid: libc::pid_t) -> KResult<Vec<u8>> {
+    let mut buf = [0u8; super::xstate::FXSAVE_SIZE];
+    fpregs(pid, libc::PTRACE_GETFPREGS, &mut buf)?;
+    Ok(buf.to_vec())
+}
+
+fn set_fpregs(pid: libc::pid_t, state: &[u8]) -> KResult<()> {
+    let mut buf = [0u8; super::xstate::FXSAVE_SIZE];
+    let n = state.len().min(buf.len());
+    buf[..n].copy_from_slice(&state[..n]);
+    fpregs(pid, libc::PTRACE_SETFPREGS, &mut buf)
+}
+
+/// PTRACE_GETFPREGS or PTRACE_SETFPREGS on one `user_fpregs_struct`.
+fn fpregs(
+    pid: libc::pid_t,
+    req: libc::c_uint,
+    buf: &mut [u8; super::xstate::FXSAVE_SIZE],
+) -> KResult<()> {
+    // SAFETY: both requests read or write exactly one 512-byte
+    // user_fpregs_struct at the pointer, and buf is 512 bytes, alive and
+    // exclusively borrowed for the call.
+    let r = unsafe {
+        libc::ptrace(
+            req,
+            pid,
+            std::ptr::null_mut::<libc::c_void>(),
+            buf.as_mut_ptr(),
+        )
+    };
+    if r < 0 {
+        return Err(Errno::last_host().why("PTRACE_GETFPREGS/SETFPREGS failed"));
+    }
+    Ok(())
 }
 
 fn ptrace_raw(req: libc::c_uint, pid: libc::pid_t, addr: u64, data: u64) -> KResult<i64> {
