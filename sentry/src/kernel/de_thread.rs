@@ -84,6 +84,13 @@ impl Task {
         *leader.pending.lock().unwrap_or_else(|p| p.into_inner()) =
             me.pending.lock().unwrap_or_else(|p| p.into_inner()).clone();
         leader.killed_by.store(0, Ordering::Relaxed);
+        // Its robust list goes along (exec releases it under the leader's
+        // tid, as Linux does after the tids are exchanged), and the
+        // leader's tid is a live thread again.
+        leader
+            .robust_list
+            .store(me.robust_list.swap(0, Ordering::Relaxed), Ordering::Relaxed);
+        leader.futex_dead.store(false, Ordering::Release);
         leader.superseded.store(false, Ordering::Release);
         me.group_cpu.thread_ended(&me.cpu);
         self.kernel.remove_task(me.tid);

@@ -15,10 +15,10 @@
 //! priority inheritance (PI futexes hand ownership over exactly as Linux
 //! does, in FIFO order, but no thread's priority changes), futex_waitv.
 //!
-//! Lock order: futex table > `MemoryManager` state > memory file
-//! allocator. Words are changed with atomic compare-and-exchange
-//! (`MemoryManager::cmpxchg_u32`): the application changes them
-//! concurrently.
+//! Lock order: futex table > `Kernel::tasks` (a PI waiter looks its
+//! owner up) > `MemoryManager` state > memory file allocator. Words are
+//! changed with atomic compare-and-exchange (`MemoryManager::cmpxchg_u32`):
+//! the application changes them concurrently.
 
 mod pi;
 mod robust;
