@@ -3,7 +3,7 @@
 //! (`set_robust_list(2)`) is walked, and every listed futex word that
 //! still names the thread gets FUTEX_OWNER_DIED (keeping FUTEX_WAITERS)
 //! and one waiter woken; then every PI futex it owns with waiters goes to
-//! the longest waiter.
+//! the longest waiter, with FUTEX_OWNER_DIED.
 //!
 //! The list lives in application memory, so it is walked defensively: at
 //! most `ROBUST_LIST_LIMIT` entries (a loop ends there), any unreadable
@@ -129,9 +129,9 @@ fn wake_one(q: &mut Queues, mm: &MemoryManager, uaddr: u64) {
 }
 
 /// Linux's `exit_pi_state_list`: each PI futex `tid` owns with waiters
-/// goes to its longest waiter whatever the word holds (the word gets the
-/// new owner's tid and FUTEX_WAITERS, keeping FUTEX_OWNER_DIED if the
-/// robust walk set it).
+/// goes to its longest waiter whatever the word holds. The word gets the
+/// new owner's tid, FUTEX_WAITERS and FUTEX_OWNER_DIED, robust or not (as
+/// Linux's `fixup_pi_state_owner` does for an owner that is gone).
 fn release_pi(q: &mut Queues, mm: &MemoryManager, tid: i32) {
     let owned: Vec<_> = q
         .iter()
@@ -150,7 +150,7 @@ fn release_pi(q: &mut Queues, mm: &MemoryManager, tid: i32) {
             let Some(cur) = word.read() else {
                 break;
             };
-            let new = (cur & FUTEX_OWNER_DIED) | FUTEX_WAITERS | next.pi_tid as u32;
+            let new = FUTEX_OWNER_DIED | FUTEX_WAITERS | next.pi_tid as u32;
             if word.cmpxchg(cur, new).is_none_or(|found| found == cur) {
                 break;
             }

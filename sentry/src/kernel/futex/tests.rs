@@ -267,7 +267,8 @@ fn exit_hands_pi_futexes_to_waiters() {
     release_thread(&m, 7, head, || ());
     assert_eq!(waiter.join().unwrap(), Ok(0));
     assert_eq!(get(&m, word), FUTEX_OWNER_DIED | FUTEX_WAITERS | 8);
-    // Not on a robust list: handed over without OWNER_DIED.
+    // Not on a robust list: handed over with OWNER_DIED all the same, as
+    // Linux does for an owner that is gone.
     let other = BASE + 0x500;
     assert_eq!(lock_pi(&m, other, 7, None, false, ALIVE), Ok(0));
     let waiter = {
@@ -277,5 +278,5 @@ fn exit_hands_pi_futexes_to_waiters() {
     until_queued(&m, other, 1);
     release_thread(&m, 7, 0, || ());
     assert_eq!(waiter.join().unwrap(), Ok(0));
-    assert_eq!(get(&m, other), FUTEX_WAITERS | 9);
+    assert_eq!(get(&m, other), FUTEX_OWNER_DIED | FUTEX_WAITERS | 9);
 }
