@@ -75,6 +75,46 @@ static void *contender(void *arg)
     return NULL;
 }
 
+/* Waits until a thread is blocked in FUTEX_LOCK_PI on *w: a plain
+ * requeue fails with EINVAL once a PI waiter is queued. */
+static void until_pi_waiter(_Atomic unsigned *w)
+{
+    for (int tries = 0; tries < 20000; tries++) {
+        unsigned v = atomic_load(w);
+        if (futex(w, FUTEX_CMP_REQUEUE, 0, (void *)(long)INT_MAX, w, v) < 0 && errno == EINVAL)
+            return;
+        usleep(500);
+    }
+}
+
+/* An owner that ends (exit, or exec from a thread) while a waiter is
+ * blocked: the kernel hands the futex over with FUTEX_OWNER_DIED. */
+static _Atomic unsigned *owned;
+static _Atomic int taken;
+
+static void *owner_thread(void *arg)
+{
+    futex(owned, FUTEX_LOCK_PI, 0, NULL, NULL, 0);
+    atomic_store(&taken, 1);
+    until_pi_waiter(owned);
+    if (arg) {
+        char *args[] = {"/bin/true", NULL};
+        execv(args[0], args);
+    }
+    return NULL;
+}
+
+static void show_handed(const char *name, long r)
+{
+    unsigned v = atomic_load(owned);
+    if (r < 0)
+        printf("%s: -1 %s\n", name, errname(errno));
+    else
+        printf("%s: ok, owner_died=%d waiters=%d tid_is_me=%d\n", name,
+               !!(v & FUTEX_OWNER_DIED), !!(v & FUTEX_WAITERS),
+               (v & FUTEX_TID_MASK) == main_tid);
+}
+
 /* FUTEX_WAKE_OP. */
 static _Atomic int w1, w2;
 
@@ -164,17 +204,10 @@ int main(void)
     pthread_t c;
     pthread_create(&c, NULL, contender, NULL);
     /* Wait until the contender blocks in FUTEX_LOCK_PI for good (after
-     * its timed attempts): a plain requeue fails with EINVAL once a PI
-     * waiter is queued. */
+     * its timed attempts). */
     while (!atomic_load(&timeouts_done))
         usleep(1000);
-    for (int tries = 0; tries < 20000; tries++) {
-        unsigned v = atomic_load(&word);
-        if (futex(&word, FUTEX_CMP_REQUEUE, 0, (void *)(long)INT_MAX, &word, v) < 0 &&
-            errno == EINVAL)
-            break;
-        usleep(500);
-    }
+    until_pi_waiter(&word);
     BOOL("waiters bit set", (word & FUTEX_WAITERS) != 0);
     CHECK("plain wake of a PI waiter", futex(&word, FUTEX_WAKE, 1, NULL, NULL, 0));
     long handed = futex(&word, FUTEX_UNLOCK_PI, 0, NULL, NULL, 0);
@@ -200,6 +233,29 @@ int main(void)
     CHECK("lock stale waiters bit", futex(&word, FUTEX_LOCK_PI, 0, NULL, NULL, 0));
     BOOL("stale waiters bit dropped", word == main_tid);
     atomic_store(&word, 0);
+
+    /* The owner thread exits while this thread waits. */
+    owned = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    pthread_create(&c, NULL, owner_thread, NULL);
+    while (!atomic_load(&taken))
+        usleep(1000);
+    long r = futex(owned, FUTEX_LOCK_PI, 0, NULL, NULL, 0);
+    pthread_join(c, NULL);
+    show_handed("owner thread exits", r);
+    /* A thread of another process holds it and execs. */
+    atomic_store(owned, 0);
+    atomic_store(&taken, 0);
+    pid = fork();
+    if (pid == 0) {
+        pthread_create(&c, NULL, owner_thread, (void *)1);
+        for (;;)
+            pause();
+    }
+    while (atomic_load(owned) == 0)
+        usleep(1000);
+    r = futex(owned, FUTEX_LOCK_PI, 0, NULL, NULL, 0);
+    waitpid(pid, NULL, 0);
+    show_handed("owner thread execs", r);
 
     /* Argument errors. */
     char *mem = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
