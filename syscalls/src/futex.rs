@@ -57,8 +57,18 @@ fn deadline(t: &Task, cmd: u32, op: u32, timeout: u64) -> KResult<Option<Instant
     )))
 }
 
-/// futex(2): every operation but the requeue-PI pair
-/// (`sentry::kernel::futex`).
+/// Whether thread `tid` can still hand a PI futex over: it exists and has
+/// not released its futexes on exit.
+fn owner_alive(t: &Task) -> impl Fn(i32) -> bool + use<> {
+    let kernel = t.kernel.clone();
+    move |tid: i32| {
+        kernel
+            .task(tid)
+            .is_some_and(|o| !o.futex_dead.load(Ordering::Acquire))
+    }
+}
+
+/// futex(2): every operation (`sentry::kernel::futex`).
 pub fn sys_futex(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let [uaddr, op, val, timeout, uaddr2, val3] = a.a;
     let op = op as u32;
@@ -86,18 +96,14 @@ pub fn sys_futex(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         FUTEX_CMP_REQUEUE => futex::requeue(mm, uaddr, uaddr2, val as i32, val2, Some(val3)),
         FUTEX_WAKE_OP => futex::wake_op(mm, uaddr, uaddr2, val as i32, val2, val3),
         FUTEX_LOCK_PI | FUTEX_LOCK_PI2 | FUTEX_TRYLOCK_PI => {
-            let kernel = t.kernel.clone();
-            let alive = move |tid: i32| {
-                kernel
-                    .task(tid)
-                    .is_some_and(|o| !o.futex_dead.load(Ordering::Acquire))
-            };
             let trylock = cmd == FUTEX_TRYLOCK_PI;
-            futex::lock_pi(mm, uaddr, t.tid(), deadline, trylock, &alive)
+            futex::lock_pi(mm, uaddr, t.tid(), deadline, trylock, &owner_alive(t))
         }
         FUTEX_UNLOCK_PI => futex::unlock_pi(mm, uaddr, t.tid()),
-        FUTEX_WAIT_REQUEUE_PI | FUTEX_CMP_REQUEUE_PI => {
-            Err(Errno::ENOSYS.why("requeue-PI futex operations are not implemented"))
+        FUTEX_WAIT_REQUEUE_PI => futex::wait_requeue_pi(mm, uaddr, val, deadline, uaddr2, t.tid()),
+        FUTEX_CMP_REQUEUE_PI => {
+            let alive = owner_alive(t);
+            futex::cmp_requeue_pi(mm, uaddr, uaddr2, val as i32, val2, val3, &alive)
         }
         _ => Err(Errno::ENOSYS),
     }

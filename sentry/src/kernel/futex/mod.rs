@@ -8,12 +8,13 @@
 //! Each waiter sleeps on its own (thread park), so a wake touches only the
 //! waiters of its own word. Built: WAIT/WAKE (and the BITSET forms),
 //! REQUEUE/CMP_REQUEUE, WAKE_OP (this file); LOCK_PI, LOCK_PI2,
-//! TRYLOCK_PI and UNLOCK_PI (`pi.rs`); robust lists and PI ownership
+//! TRYLOCK_PI and UNLOCK_PI (`pi.rs`); WAIT_REQUEUE_PI and
+//! CMP_REQUEUE_PI (`requeue_pi.rs`); robust lists and PI ownership
 //! released when a thread exits or execs (`robust.rs`).
 //!
-//! Not yet: FUTEX_CMP_REQUEUE_PI and FUTEX_WAIT_REQUEUE_PI (ENOSYS), real
-//! priority inheritance (PI futexes hand ownership over exactly as Linux
-//! does, in FIFO order, but no thread's priority changes), futex_waitv.
+//! Not yet: real priority inheritance (PI futexes hand ownership over
+//! exactly as Linux does, in FIFO order, but no thread's priority
+//! changes), futex_waitv and the futex2 calls.
 //!
 //! Lock order: futex table > `Kernel::tasks` (a PI waiter looks its
 //! owner up) > `MemoryManager` state > memory file allocator. Words are
@@ -21,6 +22,7 @@
 //! the application changes them concurrently.
 
 mod pi;
+mod requeue_pi;
 mod robust;
 
 use std::collections::HashMap;
@@ -30,6 +32,7 @@ use std::thread::Thread;
 use std::time::Instant;
 
 pub use pi::{lock_pi, unlock_pi};
+pub use requeue_pi::{cmp_requeue_pi, wait_requeue_pi};
 pub use robust::{ROBUST_LIST_HEAD_LEN, release_thread};
 
 use super::current;
@@ -48,26 +51,44 @@ struct Waiter {
     /// Set when woken (for a PI waiter: it owns the futex now).
     woken: AtomicBool,
     bitset: u32,
-    /// A FUTEX_LOCK_PI waiter's tid (0 for a plain waiter).
+    /// The tid of a FUTEX_LOCK_PI or FUTEX_WAIT_REQUEUE_PI waiter, the
+    /// owner it becomes (0 for a plain waiter).
     pi_tid: i32,
-    /// The queue it is on (requeue moves it). Protected by the table lock.
-    key: Mutex<Key>,
+    /// Where it waits (requeue moves it). Protected by the table lock.
+    place: Mutex<Place>,
     thread: Thread,
 }
 
+#[derive(Clone, Copy)]
+struct Place {
+    key: Key,
+    /// A FUTEX_WAIT_REQUEUE_PI waiter not requeued yet: the PI futex it
+    /// waits to be requeued to.
+    requeue_to: Option<Key>,
+}
+
 impl Waiter {
-    fn new(key: Key, bitset: u32, pi_tid: i32) -> Arc<Waiter> {
+    fn new(key: Key, bitset: u32, pi_tid: i32, requeue_to: Option<Key>) -> Arc<Waiter> {
         Arc::new(Waiter {
             woken: AtomicBool::new(false),
             bitset,
             pi_tid,
-            key: Mutex::new(key),
+            place: Mutex::new(Place { key, requeue_to }),
             thread: std::thread::current(),
         })
     }
 
-    fn key(&self) -> Key {
-        *self.key.lock().unwrap_or_else(|p| p.into_inner())
+    fn place(&self) -> Place {
+        *self.place.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn move_to(&self, place: Place) {
+        *self.place.lock().unwrap_or_else(|p| p.into_inner()) = place;
+    }
+
+    /// Whether it waits for a PI futex (FUTEX_LOCK_PI, or requeued there).
+    fn is_pi(&self) -> bool {
+        self.pi_tid != 0 && self.place().requeue_to.is_none()
     }
 
     /// Wakes it; the caller holds the table lock and has taken it off
@@ -123,7 +144,7 @@ fn read_word(mm: &MemoryManager, uaddr: u64) -> KResult<u32> {
 
 /// Takes `w` off the queue it is on.
 fn unqueue(q: &mut Queues, w: &Arc<Waiter>) {
-    let k = w.key();
+    let k = w.place().key;
     if let Some(queue) = q.get_mut(&k) {
         queue.waiters.retain(|x| !Arc::ptr_eq(x, w));
         tidy(q, k);
@@ -134,7 +155,7 @@ fn unqueue(q: &mut Queues, w: &Arc<Waiter>) {
 /// once empty.
 fn tidy(q: &mut Queues, k: Key) {
     if let Some(queue) = q.get_mut(&k) {
-        if !queue.waiters.iter().any(|w| w.pi_tid != 0) {
+        if !queue.waiters.iter().any(|w| w.is_pi()) {
             queue.pi_owner = 0;
         }
         if queue.waiters.is_empty() {
@@ -185,7 +206,7 @@ pub fn wait(
         return Err(Errno::EINVAL);
     }
     let k = key(mm, uaddr)?;
-    let w = Waiter::new(k, bitset, 0);
+    let w = Waiter::new(k, bitset, 0, None);
     {
         let mut q = table();
         if read_word(mm, uaddr)? != val {
@@ -268,7 +289,10 @@ pub fn requeue(
             done += 1;
             false
         } else if (moved.len() as u64) < nmove as u64 {
-            *w.key.lock().unwrap_or_else(|p| p.into_inner()) = k2;
+            w.move_to(Place {
+                key: k2,
+                requeue_to: None,
+            });
             moved.push(w.clone());
             false
         } else {

@@ -21,7 +21,71 @@ use crate::mm::MemoryManager;
 
 /// How many times an operation starts over because the application
 /// changed the word under it before giving up with EAGAIN.
-const RETRIES: u32 = 1000;
+pub(super) const RETRIES: u32 = 1000;
+
+/// What Linux's `futex_lock_pi_atomic` found, the table locked.
+pub(super) enum Attempt {
+    /// The word was free and now names the new owner.
+    Acquired,
+    /// Owned by this tid, with FUTEX_WAITERS now set: wait for it.
+    Wait(i32),
+    /// The application changed the word meanwhile: look again.
+    Changed,
+}
+
+/// One attempt of thread `tid` to take the PI futex `k` at `uaddr`, the
+/// table `q` locked: takes a free word (keeping FUTEX_OWNER_DIED, adding
+/// FUTEX_WAITERS with `set_waiters`), else marks it FUTEX_WAITERS and
+/// names the owner to wait for. EDEADLK when `tid` owns it, EINVAL when
+/// the word disagrees with the queued waiters, ESRCH when its owner is
+/// gone (`owner_alive`).
+pub(super) fn lock_pi_atomic(
+    q: &Queues,
+    mm: &MemoryManager,
+    uaddr: u64,
+    k: Key,
+    tid: i32,
+    set_waiters: bool,
+    owner_alive: &dyn Fn(i32) -> bool,
+) -> KResult<Attempt> {
+    let me = tid as u32 & FUTEX_TID_MASK;
+    let uval = read_word(mm, uaddr)?;
+    let owner = uval & FUTEX_TID_MASK;
+    if owner == me {
+        return Err(Errno::EDEADLK);
+    }
+    if let Some(queue) = q.get(&k) {
+        // Waiters already: the word must name the owner they wait for
+        // (else the application fiddled with it).
+        if queue.pi_owner == 0 || queue.pi_owner as u32 != owner {
+            return Err(Errno::EINVAL.why("PI futex word disagrees with its waiters"));
+        }
+        return Ok(Attempt::Wait(owner as i32));
+    }
+    if owner == 0 {
+        // Free (maybe with OWNER_DIED, which stays for the new owner to
+        // see): take it.
+        let waiters = if set_waiters { FUTEX_WAITERS } else { 0 };
+        let new = (uval & FUTEX_OWNER_DIED) | waiters | me;
+        return Ok(if mm.cmpxchg_u32(uaddr, uval, new)? == uval {
+            Attempt::Acquired
+        } else {
+            Attempt::Changed
+        });
+    }
+    // The first waiter: FUTEX_WAITERS sends the owner's unlock here, then
+    // the owner must be one that can unlock.
+    if uval & FUTEX_WAITERS == 0 && mm.cmpxchg_u32(uaddr, uval, uval | FUTEX_WAITERS)? != uval {
+        return Ok(Attempt::Changed);
+    }
+    if !owner_alive(owner as i32) {
+        if read_word(mm, uaddr)? != uval | FUTEX_WAITERS {
+            return Ok(Attempt::Changed);
+        }
+        return Err(Errno::ESRCH.why("the PI futex's owner is gone"));
+    }
+    Ok(Attempt::Wait(owner as i32))
+}
 
 /// FUTEX_LOCK_PI(2) and FUTEX_TRYLOCK_PI for thread `tid`: takes the
 /// futex if its word names no owner, else (unless `trylock`: EAGAIN)
@@ -39,50 +103,20 @@ pub fn lock_pi(
     owner_alive: &dyn Fn(i32) -> bool,
 ) -> KResult<u64> {
     let k = key(mm, uaddr)?;
-    let me = tid as u32 & FUTEX_TID_MASK;
     let w = 'attach: {
         for _ in 0..RETRIES {
             let mut q = table();
-            let uval = read_word(mm, uaddr)?;
-            let owner = uval & FUTEX_TID_MASK;
-            if owner == me {
-                return Err(Errno::EDEADLK);
-            }
-            if let Some(queue) = q.get(&k) {
-                // Waiters already: the word must name the owner they wait
-                // for (else the application fiddled with it).
-                if queue.pi_owner == 0 || queue.pi_owner as u32 != owner {
-                    return Err(Errno::EINVAL.why("PI futex word disagrees with its waiters"));
-                }
-            } else if owner == 0 {
-                // Free (maybe with OWNER_DIED, which stays for the new
-                // owner to see): take it.
-                let new = (uval & FUTEX_OWNER_DIED) | me;
-                if mm.cmpxchg_u32(uaddr, uval, new)? == uval {
-                    return Ok(0);
-                }
-                continue;
-            } else {
-                // The first waiter: FUTEX_WAITERS sends the owner's unlock
-                // here, then the owner must be one that can unlock.
-                if uval & FUTEX_WAITERS == 0
-                    && mm.cmpxchg_u32(uaddr, uval, uval | FUTEX_WAITERS)? != uval
-                {
-                    continue;
-                }
-                if !owner_alive(owner as i32) {
-                    if read_word(mm, uaddr)? != uval | FUTEX_WAITERS {
-                        continue;
-                    }
-                    return Err(Errno::ESRCH.why("the PI futex's owner is gone"));
-                }
-            }
+            let owner = match lock_pi_atomic(&q, mm, uaddr, k, tid, false, owner_alive)? {
+                Attempt::Acquired => return Ok(0),
+                Attempt::Changed => continue,
+                Attempt::Wait(owner) => owner,
+            };
             if trylock {
                 return Err(Errno::EAGAIN);
             }
-            let w = Waiter::new(k, u32::MAX, tid);
+            let w = Waiter::new(k, u32::MAX, tid, None);
             let queue = q.entry(k).or_default();
-            queue.pi_owner = owner as i32;
+            queue.pi_owner = owner;
             queue.waiters.push(w.clone());
             break 'attach w;
         }
@@ -119,13 +153,9 @@ pub fn unlock_pi(mm: &MemoryManager, uaddr: u64, tid: i32) -> KResult<u64> {
 }
 
 /// The waiter the PI futex `k` goes to next: its longest waiter, when
-/// that is a FUTEX_LOCK_PI waiter.
+/// that is a PI waiter.
 pub(super) fn next_owner(q: &Queues, k: Key) -> Option<Arc<Waiter>> {
-    q.get(&k)?
-        .waiters
-        .first()
-        .filter(|w| w.pi_tid != 0)
-        .cloned()
+    q.get(&k)?.waiters.first().filter(|w| w.is_pi()).cloned()
 }
 
 /// Makes `next`, a waiter of `k` whose tid the word now holds, the owner.

@@ -141,7 +141,7 @@ fn release_pi(q: &mut Queues, mm: &MemoryManager, tid: i32) {
     for k in owned {
         let Some(next) = q
             .get(&k)
-            .and_then(|queue| queue.waiters.iter().find(|w| w.pi_tid != 0).cloned())
+            .and_then(|queue| queue.waiters.iter().find(|w| w.is_pi()).cloned())
         else {
             continue;
         };

@@ -280,3 +280,47 @@ fn exit_hands_pi_futexes_to_waiters() {
     assert_eq!(waiter.join().unwrap(), Ok(0));
     assert_eq!(get(&m, other), FUTEX_OWNER_DIED | FUTEX_WAITERS | 9);
 }
+
+#[test]
+fn requeue_pi_moves_waiters_onto_an_owned_pi_futex_in_order() {
+    let m = space();
+    let (cond, mutex) = (BASE, BASE + 4);
+    assert_eq!(lock_pi(&m, mutex, 7, None, false, ALIVE), Ok(0));
+    let waiters: Vec<_> = [20, 21]
+        .into_iter()
+        .map(|tid| {
+            let mw = m.clone();
+            let w = thread::spawn(move || wait_requeue_pi(&mw, cond, 0, None, mutex, tid));
+            until_queued(&m, cond, (tid - 19) as usize);
+            w
+        })
+        .collect();
+    // The owner is busy: both move (nr_requeue 1 moves one more).
+    assert_eq!(cmp_requeue_pi(&m, cond, mutex, 1, 1, 0, ALIVE), Ok(2));
+    assert_eq!(queued(&m, cond), 0);
+    assert_eq!(queued(&m, mutex), 2);
+    assert_eq!(get(&m, mutex), 7 | FUTEX_WAITERS);
+    assert_eq!(unlock_pi(&m, mutex, 7), Ok(0));
+    assert_eq!(get(&m, mutex), 20 | FUTEX_WAITERS);
+    assert_eq!(unlock_pi(&m, mutex, 20), Ok(0));
+    assert_eq!(get(&m, mutex), 21 | FUTEX_WAITERS);
+    assert_eq!(unlock_pi(&m, mutex, 21), Ok(0));
+    assert_eq!(get(&m, mutex), 0);
+    for w in waiters {
+        assert_eq!(w.join().unwrap(), Ok(0));
+    }
+    // A timed-out waiter that was requeued leaves the PI queue.
+    let w = {
+        let m = m.clone();
+        assert_eq!(lock_pi(&m, mutex, 7, None, false, ALIVE), Ok(0));
+        thread::spawn(move || {
+            let d = Instant::now() + Duration::from_millis(100);
+            wait_requeue_pi(&m, cond, 0, Some(d), mutex, 30)
+        })
+    };
+    until_queued(&m, cond, 1);
+    assert_eq!(cmp_requeue_pi(&m, cond, mutex, 1, 0, 0, ALIVE), Ok(1));
+    assert_eq!(w.join().unwrap(), Err(Errno::ETIMEDOUT));
+    assert_eq!(queued(&m, mutex), 0);
+    assert_eq!(unlock_pi(&m, mutex, 7), Ok(0));
+}
