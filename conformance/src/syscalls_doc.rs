@@ -126,7 +126,7 @@ pub const PARTIAL: &[(&str, &str)] = &[
     // futex.rs
     (
         "futex",
-        "no `FUTEX_WAIT_REQUEUE_PI`/`FUTEX_CMP_REQUEUE_PI` (ENOSYS); PI futexes hand ownership over exactly as Linux but in arrival order, without priority inheritance",
+        "PI futexes hand ownership over exactly as Linux but in arrival order, without priority inheritance",
     ),
     (
         "get_robust_list",
