@@ -52,9 +52,8 @@ fn deadline(t: &Task, cmd: u32, op: u32, timeout: u64) -> KResult<Option<Instant
         let now = i128::from(cs) * 1_000_000_000 + i128::from(cn);
         Duration::from_nanos((target - now).clamp(0, i128::from(u64::MAX)) as u64)
     };
-    Ok(Some(Instant::now().checked_add(left).unwrap_or_else(
-        || Instant::now() + Duration::from_secs(1 << 40),
-    )))
+    // A deadline past what Instant holds is no deadline.
+    Ok(Instant::now().checked_add(left))
 }
 
 /// Whether thread `tid` can still hand a PI futex over: it exists and has

@@ -46,6 +46,10 @@ pub const FUTEX_WAITERS: u32 = 0x8000_0000;
 /// The owner's tid in a PI or robust futex word.
 pub const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
 
+/// How many times an operation starts over because the application
+/// changed the word under it before giving up with EAGAIN.
+const RETRIES: u32 = 1000;
+
 /// A blocked thread. Its state changes only with the table locked.
 struct Waiter {
     /// Set when woken (for a PI waiter: it owns the futex now).
@@ -329,10 +333,15 @@ pub fn wake_op(
     }
     let mut q = table();
     let mut old = read_word(mm, uaddr2)?;
+    let mut tries = 0;
     loop {
         let found = mm.cmpxchg_u32(uaddr2, old, decoded.apply(old))?;
         if found == old {
             break;
+        }
+        tries += 1;
+        if tries == RETRIES {
+            return Err(Errno::EAGAIN.why("the FUTEX_WAKE_OP word kept changing"));
         }
         old = found;
     }

@@ -13,15 +13,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::{
-    FUTEX_OWNER_DIED, FUTEX_TID_MASK, FUTEX_WAITERS, Key, Queues, Waiter, block, key, read_word,
-    table, tidy,
+    FUTEX_OWNER_DIED, FUTEX_TID_MASK, FUTEX_WAITERS, Key, Queues, RETRIES, Waiter, block, key,
+    read_word, table, tidy,
 };
 use crate::errno::{Errno, KResult};
 use crate::mm::MemoryManager;
-
-/// How many times an operation starts over because the application
-/// changed the word under it before giving up with EAGAIN.
-pub(super) const RETRIES: u32 = 1000;
 
 /// What Linux's `futex_lock_pi_atomic` found, the table locked.
 pub(super) enum Attempt {

@@ -6,8 +6,8 @@
 
 use std::time::Instant;
 
-use super::pi::{Attempt, RETRIES, lock_pi_atomic};
-use super::{Place, Waiter, block, key, read_word, table, tidy};
+use super::pi::{Attempt, lock_pi_atomic};
+use super::{Place, RETRIES, Waiter, block, key, read_word, table, tidy};
 use crate::errno::{Errno, KResult};
 use crate::mm::MemoryManager;
 
