@@ -136,6 +136,42 @@ static void *hand_made_list(void *arg)
     return NULL;
 }
 
+#define LONG_LIST 2100
+static struct entry many[LONG_LIST];
+
+static void *long_list(void *arg)
+{
+    (void)arg;
+    unsigned me = (unsigned)gettid();
+    for (int i = 0; i < LONG_LIST; i++) {
+        many[i].next = i + 1 < LONG_LIST ? &many[i + 1] : (struct entry *)&myhead;
+        many[i].word = me;
+    }
+    myhead.list = &many[0];
+    myhead.offset = 8;
+    myhead.pending = NULL;
+    syscall(SYS_set_robust_list, &myhead, sizeof myhead);
+    return NULL;
+}
+
+static struct {
+    void *list;
+    long offset;
+    void *pending;
+} badhead;
+
+static void *bad_lists(void *arg)
+{
+    (void)arg;
+    /* An unmapped first entry, a kernel address as pending, and a
+     * huge offset. */
+    badhead.list = (void *)0x10;
+    badhead.offset = 0x7fffffffffffL;
+    badhead.pending = (void *)0xffffffffff600000UL;
+    syscall(SYS_set_robust_list, &badhead, sizeof badhead);
+    return NULL;
+}
+
 int main(void)
 {
     BEGIN("futex_robust");
@@ -208,6 +244,18 @@ int main(void)
     SHOW("list: other owner", "%u", e[1].word);
     SHOW("list: owned in a loop", "%#x", e[2].word);
     SHOW("list: pending", "%#x", e[3].word);
+
+    /* A long list: the walk stops after 2048 entries. */
+    pthread_create(&t, NULL, long_list, NULL);
+    pthread_join(t, NULL);
+    int released = 0;
+    for (int i = 0; i < LONG_LIST; i++)
+        released += (many[i].word & FUTEX_OWNER_DIED) != 0;
+    SHOW("long list: released", "%d of %d", released, LONG_LIST);
+    /* Lists that point anywhere end the walk quietly. */
+    pthread_create(&t, NULL, bad_lists, NULL);
+    pthread_join(t, NULL);
+    BOOL("bad lists: thread ended", 1);
 
     /* set_robust_list and get_robust_list. */
     void *head = NULL;
