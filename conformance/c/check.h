@@ -97,6 +97,8 @@ static CONF_UNUSED const char *errname(int e)
     case ESTALE: return "ESTALE";
     case EDQUOT: return "EDQUOT";
     case ECANCELED: return "ECANCELED";
+    case EOWNERDEAD: return "EOWNERDEAD";
+    case ENOTRECOVERABLE: return "ENOTRECOVERABLE";
     default:
         snprintf(buf, sizeof buf, "E#%d", e);
         return buf;

@@ -124,11 +124,16 @@ pub const PARTIAL: &[(&str, &str)] = &[
         "clock_settime",
         "never sets a clock: EPERM for `CLOCK_REALTIME`, else EINVAL",
     ),
-    // process.rs
+    // futex.rs
     (
         "futex",
-        "no PI futexes, no FUTEX_WAKE_OP; robust lists are not cleaned up on thread death",
+        "PI futexes hand ownership over exactly as Linux but in arrival order, without priority inheritance",
     ),
+    (
+        "get_robust_list",
+        "`CAP_SYS_PTRACE` is modelled as euid 0: root may read any thread's list",
+    ),
+    // process.rs
     (
         "prctl",
         "subset: name, dumpable, no_new_privs, timerslack, child_subreaper, pdeathsig, keepcaps, `PR_CAPBSET_READ`, `PR_GET_SECCOMP`; others EINVAL",

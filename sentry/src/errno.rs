@@ -40,6 +40,9 @@ errnos! {
     EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENOTCONN = 107, ETIMEDOUT = 110,
     ECONNREFUSED = 111, EALREADY = 114, EINPROGRESS = 115, ENOTSUP = 95,
     ECANCELED = 125,
+    // Kernel-internal: the call restarts after any signal handler (never
+    // seen by the application).
+    ERESTARTNOINTR = 513,
 }
 
 impl Errno {

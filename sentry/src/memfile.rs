@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::Mutex;
+use std::sync::atomic::Ordering;
 
 use crate::errno::{Errno, KResult};
 use crate::platform::{PAGE_SIZE, STUB_CODE, STUB_MEMFILE_OFFSET};
@@ -149,6 +150,30 @@ impl MemoryFile {
         // SAFETY: as in `read`, with the roles of the buffers swapped.
         unsafe { std::ptr::copy_nonoverlapping(buf.as_ptr(), p as *mut u8, buf.len()) };
         Ok(())
+    }
+
+    /// Atomically replaces the 32-bit word at `off` (4-byte aligned) with
+    /// `new` if it holds `old`; returns what it held either way. Futex
+    /// words need this: the application changes them concurrently with
+    /// its own atomic instructions, so a read-then-write could undo them.
+    pub fn cmpxchg_u32(&self, off: u64, old: u32, new: u32) -> KResult<u32> {
+        if !off.is_multiple_of(4) {
+            return Err(Errno::EINVAL.why("unaligned futex word"));
+        }
+        let p = self.check(off, 4)?;
+        // SAFETY: [p, p+4) lies inside our live mapping (checked above),
+        // which stays mapped as long as `self`, and is 4-byte aligned (the
+        // mapping is page aligned, `off` checked above). The reference
+        // lives only for this one atomic instruction; every other access
+        // of the sentry to these bytes is a plain byte copy that never
+        // forms a reference, and the application's own accesses happen in
+        // another process.
+        let word = unsafe { std::sync::atomic::AtomicU32::from_ptr(p as *mut u32) };
+        Ok(
+            match word.compare_exchange(old, new, Ordering::SeqCst, Ordering::SeqCst) {
+                Ok(v) | Err(v) => v,
+            },
+        )
     }
 
     /// Zeroes `[off, off+len)` without freeing it.

@@ -10,6 +10,7 @@ pub mod clone;
 pub mod epoll;
 pub mod exec;
 pub mod file;
+pub mod futex;
 pub mod mmap;
 pub mod pipe;
 pub mod poll;

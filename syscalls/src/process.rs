@@ -1,18 +1,14 @@
 //! Process identity, limits and lifetime: `getpid(2)` and friends,
 //! `uname(2)`, `prlimit64(2)`, `sysinfo(2)`, `sched_getaffinity(2)`,
-//! `arch_prctl(2)`, `set_tid_address(2)`, `set_robust_list(2)`,
-//! `getrandom(2)`, `prctl(2)` (names, dumpable, no_new_privs),
-//! `exit(2)`/`exit_group(2)`, and `futex(2)` for a single thread.
+//! `arch_prctl(2)`, `set_tid_address(2)`, `getrandom(2)`, `prctl(2)`
+//! (names, dumpable, no_new_privs), and `exit(2)`/`exit_group(2)`.
 
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 use sentry::kernel::limits::{RLIM_NLIMITS, Rlimit};
 use sentry::kernel::{EMULATED_RELEASE, EMULATED_VERSION, ExitStatus, SyscallArgs, Task};
 use sentry::platform::APP_TOP;
 use sentry::{Errno, KResult, sys};
-
-use crate::abi::decode_timespec;
 
 /// getpid(2).
 pub fn sys_getpid(t: &mut Task, _a: &SyscallArgs) -> KResult<u64> {
@@ -384,15 +380,6 @@ pub fn sys_set_tid_address(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     Ok(t.tid() as u64)
 }
 
-/// set_robust_list(2).
-pub fn sys_set_robust_list(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    if a.a[1] != 24 {
-        return Err(Errno::EINVAL);
-    }
-    t.robust_list = (a.a[0], a.a[1]);
-    Ok(0)
-}
-
 /// getrandom(2).
 pub fn sys_getrandom(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     const GRND_NONBLOCK: u64 = 1;
@@ -512,60 +499,6 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         }
         PR_GET_NO_NEW_PRIVS => Ok(u64::from(t.shared.no_new_privs.load(Ordering::Relaxed))),
         _ => Err(Errno::EINVAL),
-    }
-}
-
-/// futex(2): WAIT, WAKE, REQUEUE, CMP_REQUEUE and the BITSET variants
-/// (`sentry::kernel::futex`); PI and WAKE_OP are not built yet.
-pub fn sys_futex(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    use sentry::kernel::futex;
-    const FUTEX_WAIT: u64 = 0;
-    const FUTEX_WAKE: u64 = 1;
-    const FUTEX_REQUEUE: u64 = 3;
-    const FUTEX_CMP_REQUEUE: u64 = 4;
-    const FUTEX_WAIT_BITSET: u64 = 9;
-    const FUTEX_WAKE_BITSET: u64 = 10;
-    const FUTEX_CLOCK_REALTIME: u64 = 256;
-    let [uaddr, op, val, timeout, uaddr2, val3] = a.a;
-    match op & 127 {
-        cmd @ (FUTEX_WAIT | FUTEX_WAIT_BITSET) => {
-            let bitset = if cmd == FUTEX_WAIT {
-                u32::MAX
-            } else {
-                val3 as u32
-            };
-            let deadline = if timeout == 0 {
-                None
-            } else {
-                let (s, n) = decode_timespec(t.read_bytes::<16>(timeout)?);
-                if s < 0 || !(0..1_000_000_000).contains(&n) {
-                    return Err(Errno::EINVAL);
-                }
-                let d = if cmd == FUTEX_WAIT_BITSET {
-                    let clock = if op & FUTEX_CLOCK_REALTIME != 0 { 0 } else { 1 };
-                    let (cs, cn) = sys::clock_gettime(clock)?;
-                    let target = i128::from(s) * 1_000_000_000 + i128::from(n);
-                    let now = i128::from(cs) * 1_000_000_000 + i128::from(cn);
-                    Duration::from_nanos((target - now).max(0) as u64)
-                } else {
-                    Duration::new(s as u64, n as u32)
-                };
-                Some(std::time::Instant::now() + d)
-            };
-            futex::wait(&t.mm, uaddr, val as u32, bitset, deadline)
-        }
-        FUTEX_WAKE => futex::wake(&t.mm, uaddr, val as u32, u32::MAX),
-        FUTEX_WAKE_BITSET => futex::wake(&t.mm, uaddr, val as u32, val3 as u32),
-        FUTEX_REQUEUE => futex::requeue(&t.mm, uaddr, uaddr2, val as u32, timeout as u32, None),
-        FUTEX_CMP_REQUEUE => futex::requeue(
-            &t.mm,
-            uaddr,
-            uaddr2,
-            val as u32,
-            timeout as u32,
-            Some(val3 as u32),
-        ),
-        _ => Err(Errno::ENOSYS.why("PI futexes and FUTEX_WAKE_OP are not implemented yet")),
     }
 }
 

@@ -4,7 +4,7 @@
 use sentry::kernel::Handler;
 
 use crate::{
-    clone, epoll, exec, file, mmap, pipe, poll, process, signal, splice, time, timer, xattr,
+    clone, epoll, exec, file, futex, mmap, pipe, poll, process, signal, splice, time, timer, xattr,
 };
 
 /// (number, handler) of every implemented syscall.
@@ -140,7 +140,7 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (199, xattr::sys_fremovexattr),
     (200, signal::sys_tkill),
     (201, time::sys_time),
-    (202, process::sys_futex),
+    (202, futex::sys_futex),
     (203, process::sys_sched_setaffinity),
     (204, process::sys_sched_getaffinity),
     (213, epoll::sys_epoll_create),
@@ -175,7 +175,8 @@ pub const IMPLEMENTED: &[(u64, Handler)] = &[
     (269, file::sys_faccessat),
     (270, poll::sys_pselect6),
     (271, poll::sys_ppoll),
-    (273, process::sys_set_robust_list),
+    (273, futex::sys_set_robust_list),
+    (274, futex::sys_get_robust_list),
     (275, splice::sys_splice),
     (276, splice::sys_tee),
     (277, file::sys_sync_file_range),

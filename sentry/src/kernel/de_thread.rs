@@ -85,6 +85,19 @@ impl Task {
         let mine = std::mem::take(&mut *me.pending.lock().unwrap_or_else(|p| p.into_inner()));
         *leader.pending.lock().unwrap_or_else(|p| p.into_inner()) = mine;
         leader.killed_by.store(0, Ordering::Relaxed);
+        // Its robust list goes along (exec releases it under the leader's
+        // tid, as Linux does after the tids are exchanged), and the
+        // leader's tid is a live thread again.
+        leader
+            .robust_list
+            .store(me.robust_list.swap(0, Ordering::Relaxed), Ordering::Relaxed);
+        leader.futex_dead.store(false, Ordering::Release);
+        // PI futexes it owns with waiters are recorded under its own tid,
+        // which goes away: exec hands them over now (Linux keeps them by
+        // task, not tid, and hands them over at exec too).
+        super::futex::release_thread(&self.mm, me.tid, 0, || {
+            me.futex_dead.store(true, Ordering::Release);
+        });
         leader.superseded.store(false, Ordering::Release);
         me.group_cpu.thread_ended(&me.cpu);
         self.kernel.remove_task(me.tid);

@@ -746,11 +746,9 @@ impl Task {
             return Err(Errno::EFAULT.why("no sa_restorer"));
         }
         // Restart the interrupted call after the handler, when Linux would.
-        if self
-            .interrupted_syscall
-            .take()
-            .is_some_and(|nr| action.flags & SA_RESTART != 0 && restartable(nr))
-        {
+        if self.interrupted_syscall.take().is_some_and(|nr| {
+            self.restart_noint || action.flags & SA_RESTART != 0 && restartable(nr)
+        }) {
             self.regs.rax = self.regs.orig_rax;
             self.regs.rip -= 2;
         }

@@ -124,6 +124,12 @@ pub struct TaskShared {
     pub cpu: Arc<ThreadCpu>,
     /// Its thread group's CPU time and CPU itimers (shared by the group).
     pub group_cpu: Arc<GroupCpu>,
+    /// The robust futex list head (`set_robust_list(2)`; 0: none).
+    pub robust_list: AtomicU64,
+    /// Set, under the futex table lock, once the exiting thread released
+    /// its futexes: a FUTEX_LOCK_PI finding it as owner fails with ESRCH
+    /// instead of waiting for a hand-over (Linux's FUTEX_STATE_DEAD).
+    pub futex_dead: AtomicBool,
     /// Whether its serving thread is inside a syscall handler (what
     /// /proc shows as state S for a task other than the reader).
     pub in_syscall: AtomicBool,
@@ -188,6 +194,8 @@ impl TaskShared {
             itimer_real: Mutex::new(None),
             posix_timers: Mutex::new(std::collections::BTreeMap::new()),
             in_syscall: AtomicBool::new(false),
+            robust_list: AtomicU64::new(0),
+            futex_dead: AtomicBool::new(false),
         }
     }
 
@@ -295,6 +303,8 @@ pub struct Task {
     pub regs: Registers,
     /// The syscall that last returned EINTR (for SA_RESTART).
     pub interrupted_syscall: Option<u64>,
+    /// It failed with ERESTARTNOINTR: it restarts even after a handler.
+    pub restart_noint: bool,
     /// An interrupted relative sleep: when it ends and where its remaining
     /// time goes. Restarting it (no handler ran) resumes it through
     /// `restart_syscall(2)` rather than sleeping the whole time again.
@@ -307,7 +317,6 @@ pub struct Task {
     /// exit(2) of one thread while others go on.
     pub exit_thread_only: bool,
     pub clear_child_tid: u64,
-    pub robust_list: (u64, u64),
     /// The address space `shared.kick_handle` was taken from.
     kicks_mm: usize,
 }
@@ -345,9 +354,9 @@ impl Task {
             exit: None,
             exit_thread_only: false,
             clear_child_tid: 0,
-            robust_list: (0, 0),
             kicks_mm: 0,
             interrupted_syscall: None,
+            restart_noint: false,
             restart_sleep: None,
             saved_mask: None,
         };
@@ -374,9 +383,9 @@ impl Task {
             exit: None,
             exit_thread_only: false,
             clear_child_tid: 0,
-            robust_list: (0, 0),
             kicks_mm: 0,
             interrupted_syscall: None,
+            restart_noint: false,
             restart_sleep: None,
             saved_mask: None,
         })
@@ -385,6 +394,7 @@ impl Task {
     /// Makes an exec image the task's program (the point of no return of
     /// execve).
     pub fn install_image(&mut self, image: super::exec::ExecImage) {
+        self.release_futexes(false);
         self.regs = image.regs;
         self.mm = image.mm.clone();
         *lock(&self.shared.mm) = Some(image.mm);
@@ -601,6 +611,7 @@ impl Task {
                 }
             }
         };
+        self.release_futexes(true);
         if self.shared.is_superseded() {
             return self.leave_superseded(status);
         }
@@ -685,6 +696,19 @@ impl Task {
         self.kicks_mm = 0;
     }
 
+    /// Releases the futexes the thread holds as it exits (`exiting`) or
+    /// execs: its robust list, then its PI futexes with waiters
+    /// (`futex::release_thread`). The robust list is unregistered.
+    pub fn release_futexes(&self, exiting: bool) {
+        let head = self.shared.robust_list.swap(0, Ordering::Relaxed);
+        let shared = &self.shared;
+        super::futex::release_thread(&self.mm, self.tid(), head, || {
+            if exiting {
+                shared.futex_dead.store(true, Ordering::Release);
+            }
+        });
+    }
+
     /// The end of one thread: clear_child_tid is zeroed and woken (what
     /// pthread_join waits on), and its stub thread exits.
     fn end_thread(&mut self) {
@@ -740,6 +764,7 @@ impl Task {
             None
         };
         self.interrupted_syscall = None;
+        self.restart_noint = false;
         self.shared.in_syscall.store(true, Ordering::Relaxed);
         let result = match table.handler(args.nr) {
             Some(h) => h(self, &args),
@@ -749,6 +774,12 @@ impl Task {
             }
         };
         self.shared.in_syscall.store(false, Ordering::Relaxed);
+        let result = if result == Err(Errno::ERESTARTNOINTR) {
+            self.restart_noint = true;
+            Err(Errno::EINTR)
+        } else {
+            result
+        };
         if result == Err(Errno::EINTR) {
             self.interrupted_syscall = Some(args.nr);
         }

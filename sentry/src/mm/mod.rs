@@ -648,6 +648,23 @@ impl MemoryManager {
         })
     }
 
+    /// Atomically replaces the aligned 32-bit word at `addr` with `new` if
+    /// it holds `old` (a futex word); returns what it held. EFAULT unless
+    /// the word is mapped writable, EINVAL when unaligned.
+    pub fn cmpxchg_u32(&self, addr: u64, old: u32, new: u32) -> KResult<u32> {
+        if !addr.is_multiple_of(4) {
+            return Err(Errno::EINVAL);
+        }
+        let mut st = self.lock();
+        self.break_cow_range(&mut st, addr, 4)?;
+        let mut found = 0;
+        st.walk(addr, 4, prot::WRITE, |mf_off, _, _| {
+            found = self.memfile.cmpxchg_u32(mf_off, old, new)?;
+            Ok(())
+        })?;
+        Ok(found)
+    }
+
     /// Copies as much of `buf` as fits before the first unwritable byte;
     /// returns how many bytes were copied (a short read into a buffer that
     /// runs into a hole).
@@ -1049,4 +1066,4 @@ impl MmState {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -50,12 +50,15 @@ impl AddressSpace for FakeSpace {
     }
 }
 
-fn mm() -> MemoryManager {
+/// A memory manager over a small memory file and a fake address space
+/// (also used by other modules' tests).
+pub(crate) fn mm() -> MemoryManager {
     let mf = Arc::new(MemoryFile::with_size(1 << 30).unwrap());
     MemoryManager::new(mf, Box::new(FakeSpace::default()), 0x7000_0000)
 }
 
-fn anon(placement: Placement, len: u64) -> MmapRequest {
+/// A private read-write anonymous mapping request.
+pub(crate) fn anon(placement: Placement, len: u64) -> MmapRequest {
     MmapRequest {
         placement,
         len,
