@@ -27,6 +27,8 @@
 #                two pipes
 #   bigfork      forkwait with 200 MiB of resident (malloc+memset, untimed)
 #                private memory in the parent
+#   bigforktouch bigfork where the child writes two bytes of that memory
+#                and the parent one after each wait (copy-on-write copies)
 #   threadjoin   µs per pthread_create + pthread_join
 #   futexpong    µs per round trip between two threads handing a turn
 #                over with FUTEX_WAIT/FUTEX_WAKE
@@ -275,11 +277,11 @@ ratio() {
 # Iteration counts: native runs ~0.1-0.5 s; sandboxed runs use fewer
 # iterations since every syscall traps into a user-space kernel.
 declare -A N_NATIVE=([getppid]=2000000 [openread]=200000 [stat]=500000 [seqread]=20
-    [forkwait]=2000 [forkexec]=500 [pipepong]=100000 [bigfork]=20
+    [forkwait]=2000 [forkexec]=500 [pipepong]=100000 [bigfork]=20 [bigforktouch]=20
     [threadjoin]=20000 [futexpong]=100000 [sigpong]=100000 [sigintr]=2000
     [sigraise]=500000)
 declare -A N_SANDBOX=([getppid]=20000 [openread]=5000 [stat]=20000 [seqread]=5
-    [forkwait]=200 [forkexec]=50 [pipepong]=5000 [bigfork]=5
+    [forkwait]=200 [forkexec]=50 [pipepong]=5000 [bigfork]=5 [bigforktouch]=5
     [threadjoin]=500 [futexpong]=5000 [sigpong]=5000 [sigintr]=300
     [sigraise]=10000)
 
@@ -295,6 +297,7 @@ case_args() { # case runtime -> program and args
         forkexec) echo "$work/forkexec $n /bin/true" ;;
         pipepong) echo "$work/pipepong $n" ;;
         bigfork) echo "$work/forkwait $n 200" ;;
+        bigforktouch) echo "$work/forkwait $n 200 touch" ;;
         threadjoin) echo "$work/threadjoin $n" ;;
         futexpong) echo "$work/futexpong $n" ;;
         sigpong) echo "$work/sigpong $n" ;;
@@ -312,6 +315,7 @@ declare -A LABEL=(
     [forkexec]="fork+exec+wait /bin/true (µs/iter)"
     [pipepong]="pipe ping-pong, 2 processes (µs/round trip)"
     [bigfork]="fork+exit+wait, 200 MiB resident (µs/iter)"
+    [bigforktouch]="same, child and parent each write to it (µs/iter)"
     [threadjoin]="thread create+join (µs/iter)"
     [futexpong]="futex ping-pong, 2 threads (µs/round trip)"
     [sigpong]="signal ping-pong, 2 processes (µs/round trip)"
@@ -324,7 +328,7 @@ declare -A LABEL=(
 for mode in $MODES; do
     log "== mode: $mode"
     rows=()
-    for c in getppid openread stat seqread forkwait forkexec pipepong bigfork \
+    for c in getppid openread stat seqread forkwait forkexec pipepong bigfork bigforktouch \
         threadjoin futexpong sigpong sigintr sigraise true python; do
         declare -A v=()
         for rt in native runlx runsc; do

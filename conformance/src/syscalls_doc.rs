@@ -156,7 +156,7 @@ pub const PARTIAL: &[(&str, &str)] = &[
     // clone.rs, pipe.rs
     (
         "clone",
-        "threads and processes; no `CLONE_VM` without `CLONE_THREAD` or `CLONE_VFORK`, no namespaces; copy-on-write is per VMA",
+        "threads and processes; no `CLONE_VM` without `CLONE_THREAD` or `CLONE_VFORK`, no namespaces; copy-on-write is per 1 MiB chunk",
     ),
     ("clone3", "as `clone`; no `set_tid`"),
     (

@@ -10,10 +10,10 @@
 //! Copy-in and copy-out go through the VMAs (so a bad pointer is EFAULT,
 //! never a sentry fault) and the memory file's own mapping (no syscall).
 //!
-//! fork shares private VMAs copy-on-write, a whole VMA at a time: both
-//! sides map them without PROT_WRITE; the first write (a fault, or a
-//! copy-out by the sentry) copies the VMA's resident pages, or takes them
-//! over when no other address space holds them any more.
+//! fork shares private VMAs copy-on-write: both sides map them without
+//! PROT_WRITE; a write (a fault, or a copy-out by the sentry) splits off
+//! the aligned 1 MiB chunk it hits and copies that chunk's resident pages,
+//! or takes them over when no other address space holds them any more.
 //!
 //! Private mappings of files the sandbox cannot change share one copy of
 //! the file's bytes through the file cache (`MapSource::cached`), also
@@ -22,7 +22,8 @@
 //! mmap, mremap and brk enforce RLIMIT_AS and RLIMIT_DATA as Linux counts
 //! them (`MemoryManager::set_rlimits`).
 //!
-//! Not yet: copy-on-write per page, lazy fill on fault.
+//! Not yet: copy-on-write per page (it is per 1 MiB chunk), lazy fill on
+//! fault.
 //!
 //! Lock order: `MemoryManager::state` > memory file allocator.
 
@@ -830,13 +831,17 @@ impl MemoryManager {
             let prot = v.prot;
             return self.space.protect(page, 0x1000, prot).is_ok();
         }
-        let start = v.start;
+        st.isolate_cow(addr, addr + 1);
+        let Some(start) = st.find(addr).map(|v| v.start) else {
+            return false;
+        };
         self.break_cow(&mut st, start).is_ok()
     }
 
     /// Makes every copy-on-write VMA meeting `[addr, addr+len)` private.
     fn break_cow_range(&self, st: &mut MmState, addr: u64, len: u64) -> KResult<()> {
         let end = addr.saturating_add(len);
+        st.isolate_cow(addr, end);
         let starts: Vec<u64> = st
             .vmas_in(addr, end)
             .filter(|v| v.cow)
@@ -851,16 +856,25 @@ impl MemoryManager {
     /// Makes the copy-on-write VMA at `start` private: takes the pages
     /// over when nobody else holds them, else copies the resident ones.
     fn break_cow(&self, st: &mut MmState, start: u64) -> KResult<()> {
+        // Nobody else holds the pages when every holder of the range is a
+        // piece of a VMA of ours (copy-on-write splits VMAs in chunks).
+        let pieces = |r: &Arc<SharedRange>| {
+            st.vmas
+                .values()
+                .filter(|x| x.shared_range.as_ref().is_some_and(|y| Arc::ptr_eq(y, r)))
+                .count()
+        };
+        let sole = st.vmas.get(&start).is_some_and(|v| {
+            v.shared_range
+                .as_ref()
+                .is_some_and(|r| !r.published && Arc::strong_count(r) == pieces(r))
+        });
         let Some(v) = st.vmas.get_mut(&start) else {
             return Ok(());
         };
         if !v.cow {
             return Ok(());
         }
-        let sole = v
-            .shared_range
-            .as_ref()
-            .is_some_and(|r| Arc::strong_count(r) == 1 && !r.published);
         if sole {
             v.cow = false;
             return self.space.protect(v.start, v.len(), v.prot);
@@ -929,7 +943,24 @@ impl Drop for MemoryManager {
     }
 }
 
+/// Copy-on-write is broken one aligned chunk of this size at a time, so a
+/// write after fork copies at most this much, whatever the VMA's size.
+const COW_CHUNK: u64 = 1 << 20;
+
 impl MmState {
+    /// Splits the copy-on-write VMAs around `[start, end)` at chunk
+    /// boundaries, so breaking copy-on-write there copies only those
+    /// chunks.
+    fn isolate_cow(&mut self, start: u64, end: u64) {
+        let lo = start & !(COW_CHUNK - 1);
+        let hi = end.saturating_add(COW_CHUNK - 1) & !(COW_CHUNK - 1);
+        for cut in [lo, hi] {
+            if self.find(cut).is_some_and(|v| v.cow && v.start < cut) {
+                self.split(cut);
+            }
+        }
+    }
+
     /// Bytes of private writable mappings other than the stack (what
     /// RLIMIT_DATA limits).
     fn data_size(&self) -> u64 {

@@ -247,6 +247,45 @@ fn fork_shares_pages_copy_on_write() {
     );
 }
 
+#[test]
+fn copy_on_write_copies_one_chunk_and_takes_over_its_own_pieces() {
+    const MIB: u64 = 1 << 20;
+    let mf = Arc::new(MemoryFile::with_size(1 << 30).unwrap());
+    let parent = MemoryManager::new(mf.clone(), Box::new(FakeSpace::default()), 0x7000_0000);
+    let a = parent
+        .mmap(anon(Placement::Fixed(0x1000_0000), 4 * MIB))
+        .unwrap();
+    for i in 0..4 {
+        parent.copy_out(a + i * MIB, b"chunk").unwrap();
+    }
+    let child = MemoryManager::from_image(
+        mf.clone(),
+        Box::new(FakeSpace::default()),
+        parent.fork_image().unwrap(),
+    )
+    .unwrap();
+    let free = mf.free_bytes();
+    // One byte written in the third chunk: only that chunk is copied.
+    child.copy_out(a + 2 * MIB + 10, b"x").unwrap();
+    assert_eq!(free - mf.free_bytes(), MIB, "one chunk copied");
+    let v = child.vmas();
+    assert_eq!(v.len(), 3, "the VMA split around the chunk");
+    assert!(v[0].cow && !v[1].cow && v[2].cow);
+    drop(v); // its clones hold the range too
+    let mut buf = [0u8; 6];
+    parent.copy_in(a + 2 * MIB + 5, &mut buf).unwrap();
+    assert_eq!(&buf[..6], b"\0\0\0\0\0\0");
+    parent.copy_in(a + 2 * MIB, &mut buf[..5]).unwrap();
+    assert_eq!(&buf[..5], b"chunk", "the parent keeps its bytes");
+    // Once the child is gone, the parent's own pieces are all that hold
+    // the range: its writes take the pages over, copying nothing.
+    drop(child);
+    let free = mf.free_bytes();
+    parent.copy_out(a + 10, b"y").unwrap();
+    parent.copy_out(a + 3 * MIB + 10, b"z").unwrap();
+    assert_eq!(mf.free_bytes(), free, "a sole holder copies nothing");
+}
+
 /// A read-only file whose private mappings share one cached copy, like a
 /// lower overlay file; counts how often it is read.
 struct CachedFile {
