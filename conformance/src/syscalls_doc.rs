@@ -27,7 +27,8 @@ pub const PARTIAL: &[(&str, &str)] = &[
     (
         "ioctl",
         "`FIOCLEX`, `FIONCLEX`, `FIONBIO`, `FIONREAD`; terminal requests (`TCGETS`, \
-         `TCSETS*`, `TIOC[GS]WINSZ`, `TIOC[GS]PGRP`) on host files only; others ENOTTY",
+         `TCSETS*`, `TIOC[GS]WINSZ`, `TIOC[GS]PGRP`) on host files only, the foreground group \
+         kept by the sentry; others ENOTTY",
     ),
     (
         "fcntl",
@@ -192,8 +193,8 @@ const SPLICE_HOST_PIPE: &str = "bytes are copied; a donated host pipe is read an
 const XATTR_SET: &str = "no file system stores extended attributes: EOPNOTSUPP";
 const XATTR_GET: &str = "no file system stores extended attributes: ENODATA";
 const XATTR_LIST: &str = "no file system stores extended attributes: empty list";
-const SIGNAL_SEND: &str = "one pending instance per signal (no real-time queueing); no \
-                           terminal: SIGTTIN/SIGTTOU are never raised by reads or writes";
+const SIGNAL_SEND: &str = "real-time signals queue up to RLIMIT_SIGPENDING, counted \
+                           sandbox-wide rather than per user";
 const SIGNALFD: &str = "takes the reading thread's pending signals; no `ssi_utime`/`ssi_stime` \
                         (no CPU accounting)";
 const RLIMITS: &str = "enforced: `RLIMIT_NOFILE`, `RLIMIT_NPROC`, `RLIMIT_AS` and `RLIMIT_DATA` \

@@ -386,9 +386,26 @@ enum At {
     Offset(u64),
 }
 
+/// Job control on the sandbox's terminal: a background reader gets
+/// SIGTTIN, a background writer SIGTTOU when TOSTOP is set.
+fn terminal_check(t: &Task, f: &OpenFile, read: bool) -> KResult<()> {
+    use sentry::kernel::terminal::Access;
+    let Some(tty) = f.imp.terminal() else {
+        return Ok(());
+    };
+    t.terminal_access(if read {
+        Access::Read
+    } else {
+        Access::Write {
+            tostop: tty.tostop(),
+        }
+    })
+}
+
 fn do_read(t: &Task, fd: i32, buf: u64, count: u64, at: At) -> KResult<u64> {
     let f = t.file(fd)?;
     check_rw(&f, true)?;
+    terminal_check(t, &f, true)?;
     let count = count.min(MAX_RW_COUNT);
     if count == 0 {
         return Ok(0);
@@ -448,6 +465,7 @@ pub(crate) fn sigpipe_on_epipe<T>(t: &Task, r: &KResult<T>) {
 fn do_write(t: &Task, fd: i32, buf: u64, count: u64, at: At) -> KResult<u64> {
     let f = t.file(fd)?;
     check_rw(&f, false)?;
+    terminal_check(t, &f, false)?;
     let count = count.min(MAX_RW_COUNT);
     if count == 0 {
         return Ok(0);
@@ -534,6 +552,7 @@ fn do_readv(t: &Task, fd: i32, iov: u64, cnt: u64, at: At) -> KResult<u64> {
     let vecs = read_iovecs(t, iov, cnt)?;
     let f = t.file(fd)?;
     check_rw(&f, true)?;
+    terminal_check(t, &f, true)?;
     let total: u64 = vecs.iter().map(|v| v.1).sum::<u64>().min(MAX_RW_COUNT);
     let mut buf = vec![0u8; (total as usize).min(CHUNK)];
     let n = match at {
@@ -556,6 +575,7 @@ fn do_writev(t: &Task, fd: i32, iov: u64, cnt: u64, at: At) -> KResult<u64> {
     let vecs = read_iovecs(t, iov, cnt)?;
     let f = t.file(fd)?;
     check_rw(&f, false)?;
+    terminal_check(t, &f, false)?;
     let mut buf = Vec::new();
     for (base, len) in vecs {
         let start = buf.len();
@@ -1524,6 +1544,27 @@ pub fn sys_ioctl(t: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             let n = st.size.saturating_sub(pos).min(i32::MAX as u64) as i32;
             t.copy_out(arg, &n.to_ne_bytes())?;
             Ok(0)
+        }
+        _ if f.imp.terminal().is_some() => terminal_ioctl(t, &f, req, arg),
+        _ => f.imp.ioctl(&t.mm, req, arg),
+    }
+}
+
+/// ioctl(2) on the sandbox's terminal: setting the foreground group is the
+/// sentry's own business; changing settings from the background is a
+/// job-control matter (SIGTTOU); the rest goes to the host terminal.
+fn terminal_ioctl(t: &Task, f: &OpenFile, req: u64, arg: u64) -> KResult<u64> {
+    use sentry::fsimpl::host::tty;
+    use sentry::kernel::terminal::Access;
+    match req {
+        tty::TIOCSPGRP => {
+            let pg = i32::from_ne_bytes(t.read_bytes::<4>(arg)?);
+            t.set_terminal_foreground(pg)?;
+            Ok(0)
+        }
+        tty::TCSETS | tty::TCSETSW | tty::TCSETSF | tty::TIOCSWINSZ => {
+            t.terminal_access(Access::Change)?;
+            f.imp.ioctl(&t.mm, req, arg)
         }
         _ => f.imp.ioctl(&t.mm, req, arg),
     }

@@ -2,12 +2,13 @@
 //! sandbox as its fds 0, 1 and 2. Reads and writes go to the host fd (one
 //! of the narrow doors of docs/security.md); only terminal ioctls with
 //! fixed-size arguments pass through, and the foreground process group is
-//! the sandbox's own.
+//! the sandbox's own (`kernel::terminal`, which also stops background
+//! readers and writers).
 
 use std::any::Any;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::errno::{Errno, KResult};
 use crate::mm::MemoryManager;
@@ -34,24 +35,25 @@ pub struct HostInode {
     fd: Arc<OwnedFd>,
     /// The host's view of the file (type, mode, device).
     kind: FileType,
-    /// Foreground process group of the sandbox's terminal.
-    fg_pgrp: Arc<AtomicI32>,
+    /// Whether it is a terminal (the sandbox's controlling terminal).
+    tty: bool,
 }
 
 impl HostInode {
     /// Wraps `fd`, which the sentry owns from now on.
     pub fn new(fd: OwnedFd) -> KResult<Arc<HostInode>> {
         let st = sys::fstat(fd.as_raw_fd())?;
+        let tty = sys::isatty(fd.as_raw_fd());
         Ok(Arc::new(HostInode {
             fd: Arc::new(fd),
             kind: st.file_type(),
-            fg_pgrp: Arc::new(AtomicI32::new(1)),
+            tty,
         }))
     }
 
     /// Whether the host fd is a terminal.
     pub fn is_tty(&self) -> bool {
-        sys::isatty(self.fd.as_raw_fd())
+        self.tty
     }
 }
 
@@ -59,11 +61,12 @@ impl Inode for HostInode {
     fn stat(&self) -> KResult<Stat> {
         sys::fstat(self.fd.as_raw_fd())
     }
-    fn open(self: Arc<Self>, _flags: u32) -> KResult<Box<dyn FileImpl>> {
+    fn open(self: Arc<Self>, flags: u32) -> KResult<Box<dyn FileImpl>> {
         Ok(Box::new(HostFile {
             fd: self.fd.clone(),
             regular: self.kind == FileType::Regular,
-            fg_pgrp: self.fg_pgrp.clone(),
+            tty: self.tty,
+            nonblock: AtomicBool::new(flags & crate::vfs::oflags::O_NONBLOCK != 0),
         }))
     }
     fn as_any(&self) -> &dyn Any {
@@ -75,7 +78,36 @@ impl Inode for HostInode {
 pub struct HostFile {
     fd: Arc<OwnedFd>,
     regular: bool,
-    fg_pgrp: Arc<AtomicI32>,
+    tty: bool,
+    /// The sandbox's O_NONBLOCK. The host fd's own flag is never changed:
+    /// its open file is shared with the caller's (a shell would find its
+    /// terminal non-blocking after we exit).
+    nonblock: AtomicBool,
+}
+
+impl HostFile {
+    /// For a non-blocking stream: EAGAIN unless `events` (POLLIN or
+    /// POLLOUT) holds now, or the stream is hung up or failed (the host
+    /// call then reports it).
+    fn would_block(&self, events: i16) -> KResult<()> {
+        if self.regular || !self.nonblock.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let mut fds = [(self.fd.as_raw_fd(), events, 0i16)];
+        sys::poll_host(&mut fds, 0)?;
+        if fds[0].2 == 0 {
+            return Err(Errno::EAGAIN);
+        }
+        Ok(())
+    }
+
+    /// The terminal's TOSTOP flag (background writes stop the writer).
+    pub fn tostop(&self) -> bool {
+        const TOSTOP: u32 = 0o400;
+        let mut buf = [0u8; 64];
+        sys::ioctl_buf(self.fd.as_raw_fd(), tty::TCGETS, &mut buf).is_ok()
+            && u32::from_ne_bytes([buf[12], buf[13], buf[14], buf[15]]) & TOSTOP != 0
+    }
 }
 
 impl FileImpl for HostFile {
@@ -83,12 +115,14 @@ impl FileImpl for HostFile {
         if self.regular {
             return sys::pread(self.fd.as_raw_fd(), buf, off);
         }
+        self.would_block(libc::POLLIN)?;
         sys::read(self.fd.as_raw_fd(), buf)
     }
 
     fn write(&self, buf: &[u8], _off: u64) -> KResult<usize> {
         // Regular files keep the host fd's own offset (shared with the
         // caller's fd, as after a fork), so writes never use `off`.
+        self.would_block(libc::POLLOUT)?;
         sys::write(self.fd.as_raw_fd(), buf)
     }
 
@@ -128,24 +162,11 @@ impl FileImpl for HostFile {
                 Ok(0)
             }
             tty::TIOCGPGRP => {
-                if !sys::isatty(fd) {
+                if !self.tty {
                     return Err(Errno::ENOTTY);
                 }
-                let pg = self.fg_pgrp.load(Ordering::Relaxed);
+                let pg = crate::kernel::terminal::foreground();
                 mm.copy_out(arg, &pg.to_ne_bytes())?;
-                Ok(0)
-            }
-            tty::TIOCSPGRP => {
-                if !sys::isatty(fd) {
-                    return Err(Errno::ENOTTY);
-                }
-                let mut b = [0u8; 4];
-                mm.copy_in(arg, &mut b)?;
-                let pg = i32::from_ne_bytes(b);
-                if pg <= 0 {
-                    return Err(Errno::EINVAL);
-                }
-                self.fg_pgrp.store(pg, Ordering::Relaxed);
                 Ok(0)
             }
             _ => Err(Errno::ENOTTY),
@@ -154,6 +175,17 @@ impl FileImpl for HostFile {
 
     fn host_fd(&self) -> Option<i32> {
         Some(self.fd.as_raw_fd())
+    }
+
+    fn terminal(&self) -> Option<&HostFile> {
+        self.tty.then_some(self)
+    }
+
+    fn status_flags_changed(&self, flags: u32) {
+        self.nonblock.store(
+            flags & crate::vfs::oflags::O_NONBLOCK != 0,
+            Ordering::Relaxed,
+        );
     }
 
     fn readiness(&self, events: u16) -> u16 {

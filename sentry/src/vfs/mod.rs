@@ -309,6 +309,11 @@ pub trait FileImpl: Send + Sync {
     fn pidfd_task(&self) -> Option<Arc<crate::kernel::TaskShared>> {
         None
     }
+    /// The donated host terminal behind this file, if it is one (the
+    /// sandbox's controlling terminal, subject to job control).
+    fn terminal(&self) -> Option<&crate::fsimpl::host::HostFile> {
+        None
+    }
     /// Whether a pidfd names one thread (PIDFD_THREAD) rather than its
     /// process.
     fn pidfd_thread(&self) -> bool {
