@@ -103,27 +103,25 @@ impl Task {
         let mm = self.mm.clone();
         let args = *a;
         let thread_child = child.clone();
-        let spawned = std::thread::Builder::new()
-            .name(format!("task-{tid}"))
-            .spawn(move || {
-                let start = || -> KResult<Task> {
-                    mm.address_space().attach_thread(handle)?;
-                    let mut t = Task::new_child(kernel.clone(), thread_child.clone(), regs, mm)?;
-                    if args.flags & CLONE_CHILD_CLEARTID != 0 {
-                        t.clear_child_tid = args.child_tid;
-                    }
-                    Ok(t)
-                };
-                match start() {
-                    Ok(t) => {
-                        t.run();
-                    }
-                    Err(e) => {
-                        log::error!("starting thread {tid}: {e}");
-                        kernel.remove_task(tid);
-                    }
+        let spawned = super::task_threads::spawn(Box::new(move || {
+            let start = || -> KResult<Task> {
+                mm.address_space().attach_thread(handle)?;
+                let mut t = Task::new_child(kernel.clone(), thread_child.clone(), regs, mm)?;
+                if args.flags & CLONE_CHILD_CLEARTID != 0 {
+                    t.clear_child_tid = args.child_tid;
                 }
-            });
+                Ok(t)
+            };
+            match start() {
+                Ok(t) => {
+                    t.run();
+                }
+                Err(e) => {
+                    log::error!("starting thread {tid}: {e}");
+                    kernel.remove_task(tid);
+                }
+            }
+        }));
         if let Err(e) = spawned {
             log::error!("no sentry thread for thread {tid}: {e}");
             self.kernel.remove_task(tid);
@@ -226,39 +224,37 @@ impl Task {
         let memfile = kernel.memfile.clone();
         let args = *a;
         let thread_child = child.clone();
-        let spawned = std::thread::Builder::new()
-            .name(format!("task-{tid}"))
-            .spawn(move || {
-                let start = || -> KResult<Task> {
-                    let space = kernel.platform.new_address_space()?;
-                    let mm = Arc::new(MemoryManager::from_image(memfile, space, image)?);
-                    let mut t = Task::new_child(kernel.clone(), thread_child.clone(), regs, mm)?;
-                    if args.flags & CLONE_CHILD_SETTID != 0 {
-                        t.copy_out(args.child_tid, &tid.to_ne_bytes())?;
-                    }
-                    if args.flags & CLONE_CHILD_CLEARTID != 0 {
-                        t.clear_child_tid = args.child_tid;
-                    }
-                    Ok(t)
-                };
-                match start() {
-                    Ok(t) => {
-                        t.run();
-                    }
-                    Err(e) => {
-                        // A fatal signal sent before the child ran kills
-                        // its stub under the set-up: report that signal.
-                        let status = thread_child.fatal_status().unwrap_or_else(|| {
-                            log::error!("starting child {tid}: {e}");
-                            ExitStatus::Signaled {
-                                signo: SIGKILL,
-                                core: false,
-                            }
-                        });
-                        kernel.task_exited(&thread_child, status);
-                    }
+        let spawned = super::task_threads::spawn(Box::new(move || {
+            let start = || -> KResult<Task> {
+                let space = kernel.platform.new_address_space()?;
+                let mm = Arc::new(MemoryManager::from_image(memfile, space, image)?);
+                let mut t = Task::new_child(kernel.clone(), thread_child.clone(), regs, mm)?;
+                if args.flags & CLONE_CHILD_SETTID != 0 {
+                    t.copy_out(args.child_tid, &tid.to_ne_bytes())?;
                 }
-            });
+                if args.flags & CLONE_CHILD_CLEARTID != 0 {
+                    t.clear_child_tid = args.child_tid;
+                }
+                Ok(t)
+            };
+            match start() {
+                Ok(t) => {
+                    t.run();
+                }
+                Err(e) => {
+                    // A fatal signal sent before the child ran kills
+                    // its stub under the set-up: report that signal.
+                    let status = thread_child.fatal_status().unwrap_or_else(|| {
+                        log::error!("starting child {tid}: {e}");
+                        ExitStatus::Signaled {
+                            signo: SIGKILL,
+                            core: false,
+                        }
+                    });
+                    kernel.task_exited(&thread_child, status);
+                }
+            }
+        }));
         if let Err(e) = spawned {
             log::error!("no thread for child {tid}: {e}");
             self.kernel.task_exited(

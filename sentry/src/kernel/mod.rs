@@ -17,6 +17,7 @@ pub mod sigframe;
 pub mod signal;
 pub mod syscall;
 pub mod task;
+pub mod task_threads;
 pub mod terminal;
 pub mod thread_group;
 pub mod timers;

@@ -716,9 +716,7 @@ impl Task {
             let _ = self.mm.copy_out(self.clear_child_tid, &0u32.to_ne_bytes());
             let _ = super::futex::wake(&self.mm, self.clear_child_tid, 1, u32::MAX);
         }
-        if !self.shared.group_exiting() {
-            self.mm.address_space().exit_thread();
-        }
+        self.mm.address_space().exit_thread();
     }
 
     /// Other live threads of this task's group.

@@ -100,7 +100,8 @@ pub trait AddressSpace: Send + Sync {
     /// Called on the new thread's own sentry thread: takes it over.
     fn attach_thread(&self, handle: i64) -> KResult<()>;
     /// Ends the calling sentry thread's application thread (exit(2) of one
-    /// thread of many).
+    /// thread of many), or releases it when it was killed already, so the
+    /// sentry thread can serve another task.
     fn exit_thread(&self);
     /// The handle another sentry thread passes to [`AddressSpace::interrupt`]
     /// to reach the calling sentry thread's application thread.

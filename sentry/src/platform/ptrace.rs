@@ -299,10 +299,15 @@ impl AddressSpace for StubProcess {
         r.rip = STUB_ADDR;
         r.rax = libc::SYS_exit as u64;
         r.rdi = 0;
-        if set_regs(tid, &r).is_ok() && ptrace_raw(libc::PTRACE_CONT, tid, 0, 0).is_ok() {
-            // Reap it (a traced thread's exit is reported to its tracer).
-            let _ = wait(tid);
+        // Reap it: a traced thread's exit is reported to its tracer, and
+        // until it is reaped the stub process cannot be (the sentry thread
+        // lives on to serve other tasks). A thread killed already (exit
+        // group, fatal signal, exec) is reaped the same way; one reaped
+        // already gives ECHILD.
+        if set_regs(tid, &r).is_ok() {
+            let _ = ptrace_raw(libc::PTRACE_CONT, tid, 0, 0);
         }
+        let _ = wait(tid);
         self.threads
             .lock()
             .unwrap_or_else(|p| p.into_inner())
