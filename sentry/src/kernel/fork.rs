@@ -11,6 +11,7 @@
 //! or exits, so only stores the child makes to the parent's memory before
 //! exec are lost.
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use super::signal::SIGKILL;
@@ -219,6 +220,9 @@ impl Task {
         }
         if f & CLONE_PARENT_SETTID != 0 {
             self.copy_out(a.parent_tid, &tid.to_ne_bytes())?;
+        }
+        if f & CLONE_PARENT == 0 {
+            child.creator_tid.store(self.tid(), Ordering::Relaxed);
         }
         kernel.add_task(child.clone());
         let memfile = kernel.memfile.clone();

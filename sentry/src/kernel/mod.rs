@@ -198,6 +198,7 @@ impl Kernel {
         for c in &all {
             if c.ppid() == t.tgid && c.tid != t.tid && c.tgid != t.tgid {
                 c.ppid.store(reaper, Ordering::Relaxed);
+                c.creator_tid.store(reaper, Ordering::Relaxed);
                 let sig = c.pdeathsig.load(Ordering::Relaxed);
                 if sig != 0 {
                     c.send_process(sigframe::SigInfo::user(sig, sigframe::SI_USER, t.tgid, 0));
@@ -307,6 +308,24 @@ impl Kernel {
                     for m in &members {
                         m.send_process(sigframe::SigInfo::user(sig, sigframe::SI_USER, 0, 0));
                     }
+                }
+            }
+        }
+    }
+
+    /// A thread of a process that goes on ended: the children it created
+    /// get their parent-death signal (as on Linux, where a child's parent
+    /// is the thread that forked it) and count as the leader's from now.
+    pub fn creator_thread_exited(&self, t: &TaskShared) {
+        for c in self.tasks() {
+            if c.tid == c.tgid
+                && c.ppid() == t.tgid
+                && c.creator_tid.load(Ordering::Relaxed) == t.tid
+            {
+                c.creator_tid.store(t.tgid, Ordering::Relaxed);
+                let sig = c.pdeathsig.load(Ordering::Relaxed);
+                if sig != 0 {
+                    c.send_process(sigframe::SigInfo::user(sig, sigframe::SI_USER, t.tgid, 0));
                 }
             }
         }

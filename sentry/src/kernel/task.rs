@@ -96,6 +96,9 @@ pub struct TaskShared {
     pub child_subreaper: AtomicU32,
     /// PR_SET_PDEATHSIG (0: none).
     pub pdeathsig: AtomicI32,
+    /// The thread of the parent process that created it: its exit sends
+    /// the parent-death signal (Linux's real_parent is a thread).
+    pub creator_tid: AtomicI32,
     /// PR_SET_KEEPCAPS.
     pub keepcaps: AtomicU32,
     /// The nice value (setpriority), stored as i32 bits.
@@ -182,6 +185,7 @@ impl TaskShared {
             timer_slack: AtomicU64::new(50_000),
             child_subreaper: AtomicU32::new(0),
             pdeathsig: AtomicI32::new(0),
+            creator_tid: AtomicI32::new(ppid),
             keepcaps: AtomicU32::new(0),
             nice: AtomicU32::new(0),
             exit_status: Mutex::new(None),
@@ -645,6 +649,7 @@ impl Task {
             drop(self);
             shared.ended.store(true, Ordering::Release);
             kernel.remove_task(shared.tid);
+            kernel.creator_thread_exited(&shared);
             // Thread pidfds poll readable now.
             super::waiter::notify();
             return group_status.unwrap_or(status);
