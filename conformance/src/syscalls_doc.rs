@@ -78,12 +78,12 @@ pub const PARTIAL: &[(&str, &str)] = &[
     // epoll.rs
     (
         "epoll_ctl",
-        "`EPOLLEXCLUSIVE` is treated as level-triggered",
+        "`EPOLLEXCLUSIVE` wakes every waiter (Linux: one or more)",
     ),
     (
         "epoll_wait",
-        "edge-triggered entries re-report after any readiness change in the sandbox (spurious \
-         wakeups possible)",
+        "edge-triggered entries on pipes report per event on their own file, as Linux; on \
+         other files after any change in the sandbox (spurious reports possible)",
     ),
     ("signalfd", SIGNALFD),
     ("signalfd4", SIGNALFD),

@@ -5,8 +5,11 @@
 //! reported, one-shot ones once until re-armed. Entries go away when their
 //! description is closed everywhere.
 //!
-//! Not yet: EPOLLEXCLUSIVE semantics (treated as level-triggered), exact
-//! edge detection (the change test is sandbox-wide).
+//! An edge is a move of the file's own event count (pipes, eventfds keep
+//! one, split by direction as Linux's wait queues are); for files that
+//! keep none, any change in the sandbox counts, so they may report
+//! spuriously. EPOLLEXCLUSIVE wakes every waiter (Linux wakes "one or
+//! more").
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, Weak};
@@ -127,10 +130,13 @@ impl Epoll {
                 continue;
             }
             if ent.events & EPOLLET != 0 {
-                if ent.reported_gen == Some(generation) {
+                // An edge: the file's own events moved since the last
+                // report (or, for files that count none, anything did).
+                let seen = file.imp.event_count().unwrap_or(generation);
+                if ent.reported_gen == Some(seen) {
                     continue;
                 }
-                ent.reported_gen = Some(generation);
+                ent.reported_gen = Some(seen);
             }
             if ent.events & EPOLLONESHOT != 0 {
                 ent.disabled = true;

@@ -22,6 +22,7 @@
 
 use std::any::Any;
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 
 use super::new_ino;
@@ -49,6 +50,10 @@ pub struct Pipe {
     changed: Condvar,
     /// Itself, for the waker of a blocked end.
     me: Weak<Pipe>,
+    /// Events for the read end (data in, writers gone) and the write end
+    /// (room made, readers gone).
+    rd_events: AtomicU64,
+    wr_events: AtomicU64,
 }
 
 impl Pipe {
@@ -56,6 +61,8 @@ impl Pipe {
     pub fn new() -> Arc<Pipe> {
         Arc::new_cyclic(|me| Pipe {
             me: me.clone(),
+            rd_events: AtomicU64::new(0),
+            wr_events: AtomicU64::new(0),
             ino: new_ino(),
             state: Mutex::new(State {
                 buf: VecDeque::new(),
@@ -132,7 +139,7 @@ impl PipeEnd {
         }
         st.capacity = size;
         drop(st);
-        self.pipe.wake();
+        self.pipe.wake(true, true);
         Ok(size as u64)
     }
 
@@ -156,7 +163,7 @@ impl Drop for PipeEnd {
             st.readers -= 1;
         }
         drop(st);
-        self.pipe.wake();
+        self.pipe.wake(self.write, !self.write);
     }
 }
 
@@ -169,13 +176,16 @@ impl FileImpl for PipeEnd {
             return Ok(0);
         }
         let mut st = self.pipe.wait_data(self.nonblocking())?;
+        // Like Linux, only a read from a full pipe is an event for its
+        // writers (a blocked writer is woken in any case).
+        let was_full = st.buf.len() >= st.capacity;
         let n = buf.len().min(st.buf.len());
         for (i, b) in st.buf.drain(..n).enumerate() {
             buf[i] = b;
         }
         drop(st);
         if n > 0 {
-            self.pipe.wake();
+            self.pipe.wake(false, was_full);
         }
         Ok(n)
     }
@@ -210,10 +220,10 @@ impl FileImpl for PipeEnd {
                     // Wake the reader after unlocking, so it does not
                     // wake only to wait for our lock.
                     drop(st);
-                    self.pipe.wake();
+                    self.pipe.wake(true, false);
                     return Ok(done);
                 }
-                self.pipe.wake();
+                self.pipe.wake(true, false);
                 continue;
             }
             if self.nonblocking() {
@@ -280,6 +290,15 @@ impl FileImpl for PipeEnd {
         }
     }
 
+    fn event_count(&self) -> Option<u64> {
+        let side = if self.write {
+            &self.pipe.wr_events
+        } else {
+            &self.pipe.rd_events
+        };
+        Some(side.load(Ordering::Relaxed))
+    }
+
     fn status_flags_changed(&self, flags: u32) {
         self.nonblock.store(
             flags & crate::vfs::oflags::O_NONBLOCK != 0,
@@ -316,7 +335,17 @@ impl Pipe {
     }
 
     /// Wakes whoever waits on this pipe or polls it.
-    fn wake(&self) {
+    /// Wakes blocked ends and pollers. `readers`: data came in or the
+    /// last writer left; `writers`: a full pipe got room or the last
+    /// reader left; that side's event count moves (what edge-triggered
+    /// epoll reports on).
+    fn wake(&self, readers: bool, writers: bool) {
+        if readers {
+            self.rd_events.fetch_add(1, Ordering::Relaxed);
+        }
+        if writers {
+            self.wr_events.fetch_add(1, Ordering::Relaxed);
+        }
         self.changed.notify_all();
         crate::kernel::waiter::notify();
     }
@@ -396,8 +425,8 @@ impl Pipe {
                 src.buf.drain(..n);
             }
             drop((src, out));
-            self.wake();
-            dst.wake();
+            self.wake(false, !keep);
+            dst.wake(true, false);
             return Ok(n);
         }
     }
@@ -446,7 +475,7 @@ impl Pipe {
         st.buf.drain(..done);
         drop(st);
         if done > 0 {
-            self.wake();
+            self.wake(false, true);
         }
         Ok(done)
     }
@@ -468,7 +497,7 @@ impl Pipe {
         st.buf.extend(&buf[..n]);
         drop(st);
         if n > 0 {
-            self.wake();
+            self.wake(true, false);
         }
         Ok(n)
     }

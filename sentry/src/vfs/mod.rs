@@ -309,6 +309,12 @@ pub trait FileImpl: Send + Sync {
     fn pidfd_task(&self) -> Option<Arc<crate::kernel::TaskShared>> {
         None
     }
+    /// A count that moves whenever something happens that could change
+    /// the file's readiness (what edge-triggered epoll reports on). None:
+    /// the file keeps none, and any change in the sandbox counts.
+    fn event_count(&self) -> Option<u64> {
+        None
+    }
     /// The donated host terminal behind this file, if it is one (the
     /// sandbox's controlling terminal, subject to job control).
     fn terminal(&self) -> Option<&crate::fsimpl::host::HostFile> {
