@@ -299,6 +299,23 @@ impl TaskShared {
     }
 }
 
+/// The first task's run() returns what the sandbox exits with: when its
+/// thread leaves before its process ends (exit(2) of the leader, or an
+/// exec by another thread), it waits for that end.
+fn wait_for_process_end(kernel: &Kernel, shared: &TaskShared) -> ExitStatus {
+    let mut g = kernel.wait_lock.lock().unwrap_or_else(|p| p.into_inner());
+    loop {
+        if let Some(s) = *shared.exit_status.lock().unwrap_or_else(|p| p.into_inner()) {
+            return s;
+        }
+        g = kernel
+            .wait_cond
+            .wait_timeout(g, current::INTERRUPT_CHECK)
+            .unwrap_or_else(|p| p.into_inner())
+            .0;
+    }
+}
+
 /// A task, as its serving thread holds it.
 pub struct Task {
     pub kernel: Arc<Kernel>,
@@ -643,15 +660,55 @@ impl Task {
         let shared = self.shared.clone();
         let group_status = *lock(&shared.group_exit);
         if shared.tid != shared.tgid || self.exit_thread_only {
-            // One thread of several: it goes without a trace for the parent.
-            self.end_thread();
+            // One thread of several: it goes without a trace for the parent,
+            // unless it is the last one after the leader's exit(2).
+            let leader = shared.tid == shared.tgid;
+            let decide = || {
+                let _g = lock(&shared.group.exit_lock);
+                shared.ended.store(true, Ordering::Release);
+                if leader {
+                    // The leader leaves first: it stays, a zombie to /proc,
+                    // until the last thread ends the process.
+                    *lock(&shared.group.leader_exit) = Some(status);
+                } else {
+                    kernel.remove_task(shared.tid);
+                    kernel.creator_thread_exited(&shared);
+                }
+                if shared.group.members().is_empty() {
+                    lock(&shared.group.leader_exit).take()
+                } else {
+                    None
+                }
+            };
+            // The leader decides first: reaping its stub thread (the stub's
+            // main thread) waits for the stub's other threads to go.
+            let end = if leader {
+                let end = decide();
+                self.end_thread();
+                end
+            } else {
+                self.end_thread();
+                decide()
+            };
             *lock(&shared.mm) = None;
             drop(self);
-            shared.ended.store(true, Ordering::Release);
-            kernel.remove_task(shared.tid);
-            kernel.creator_thread_exited(&shared);
             // Thread pidfds poll readable now.
             super::waiter::notify();
+            if let Some(leader_status) = end
+                && let Some(leader) = kernel.task(shared.tgid)
+            {
+                // A fatal signal ends the process with that signal, as an
+                // exit_group with its code; else the leader's exit(2).
+                // Read now: another thread's exit_group may have come after
+                // this thread's own end began.
+                let end_status = (*lock(&shared.group_exit))
+                    .or(shared.fatal_status())
+                    .unwrap_or(leader_status);
+                kernel.task_exited(&leader, end_status);
+            }
+            if shared.tid == 1 {
+                return wait_for_process_end(&kernel, &shared);
+            }
             return group_status.unwrap_or(status);
         }
         let status = group_status.unwrap_or(status);
@@ -682,17 +739,7 @@ impl Task {
         if shared.tid != 1 {
             return status;
         }
-        let mut g = kernel.wait_lock.lock().unwrap_or_else(|p| p.into_inner());
-        loop {
-            if let Some(s) = *shared.exit_status.lock().unwrap_or_else(|p| p.into_inner()) {
-                return s;
-            }
-            g = kernel
-                .wait_cond
-                .wait_timeout(g, current::INTERRUPT_CHECK)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-        }
+        wait_for_process_end(&kernel, &shared)
     }
 
     /// Makes the next run of the loop ask the platform again for the
@@ -729,7 +776,9 @@ impl Task {
         self.kernel
             .tasks()
             .into_iter()
-            .filter(|t| t.tgid == self.tgid() && t.tid != self.tid() && !t.is_zombie())
+            .filter(|t| {
+                t.tgid == self.tgid() && t.tid != self.tid() && !t.is_zombie() && !t.has_ended()
+            })
             .collect()
     }
 

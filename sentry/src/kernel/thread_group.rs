@@ -42,6 +42,12 @@ pub struct ThreadGroup {
     /// Signals sent to the process as a whole.
     pub pending: Mutex<Pending>,
     members: Mutex<Vec<Weak<TaskShared>>>,
+    /// Serializes the ends of the group's threads, so exactly one of them
+    /// finds it is the last and ends the process.
+    pub exit_lock: Mutex<()>,
+    /// The leader ended with exit(2) while other threads went on: its
+    /// status, reported when the last thread ends.
+    pub leader_exit: Mutex<Option<super::task::ExitStatus>>,
     job: Mutex<JobState>,
     job_cond: Condvar,
 }
@@ -69,7 +75,7 @@ impl ThreadGroup {
         lock(&self.members)
             .iter()
             .filter_map(Weak::upgrade)
-            .filter(|t| !t.is_zombie())
+            .filter(|t| !t.is_zombie() && !t.has_ended())
             .collect()
     }
 

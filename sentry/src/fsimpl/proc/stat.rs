@@ -22,7 +22,9 @@ const PF_RANDOMIZE: u32 = 0x0040_0000;
 
 /// The state letter and word of `t`, as seen by the caller.
 fn state(t: &TaskShared) -> (char, &'static str) {
-    if t.is_zombie() {
+    // A leader that ended with exit(2) while its threads go on is a
+    // zombie too, as on Linux.
+    if t.is_zombie() || t.tid == t.tgid && t.has_ended() {
         return ('Z', "zombie");
     }
     if t.group.stopped() {
