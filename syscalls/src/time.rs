@@ -39,7 +39,7 @@ fn now(id: i32) -> KResult<(i64, i64)> {
 
 /// What a CPU clock counts (Linux's CPUCLOCK_WHICH).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum CpuWhich {
+pub(crate) enum CpuWhich {
     /// User plus system time.
     Prof = 0,
     /// User time.
@@ -49,7 +49,7 @@ enum CpuWhich {
 }
 
 /// Whose CPU time a clock reads.
-enum CpuOwner {
+pub(crate) enum CpuOwner {
     Thread(Arc<TaskShared>),
     Process(Arc<TaskShared>),
 }
@@ -58,7 +58,7 @@ enum CpuOwner {
 /// clock. Like Linux: a thread clock only of the caller's own thread group,
 /// a process clock of a thread-group leader (or, for gettime, of the
 /// caller's own tid); anything else is EINVAL.
-fn cpu_clock(t: &Task, id: i32, gettime: bool) -> KResult<Option<(CpuOwner, CpuWhich)>> {
+pub(crate) fn cpu_clock(t: &Task, id: i32, gettime: bool) -> KResult<Option<(CpuOwner, CpuWhich)>> {
     const PERTHREAD: i32 = 4;
     match id {
         CLOCK_PROCESS_CPUTIME_ID => {

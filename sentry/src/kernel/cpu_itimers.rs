@@ -11,6 +11,8 @@
 //! expires, like Linux's tick. The signal then reaches the program, like
 //! every signal, at its next entry into the sentry (a syscall or fault).
 //!
+//! The poller also runs the POSIX timers on CPU clocks (`cpu_timers`).
+//!
 //! Lock order: `Poller::state` and `CpuItimers::state` are never held
 //! together, nor across `GroupCpu::times`.
 
@@ -188,6 +190,13 @@ fn poller() -> &'static Arc<Poller> {
     })
 }
 
+/// Wakes the poller: a POSIX CPU timer (`cpu_timers`) was armed.
+pub fn poke() {
+    let p = poller();
+    lock(&p.state).1 += 1;
+    p.changed.notify_all();
+}
+
 impl Poller {
     fn watch(&self, group: &Arc<GroupCpu>) {
         let mut st = lock(&self.state);
@@ -211,7 +220,9 @@ impl Poller {
                 let groups: Vec<Arc<GroupCpu>> = st.0.iter().filter_map(Weak::upgrade).collect();
                 (groups, st.1)
             };
-            let mut sleep: Option<Duration> = None;
+            // POSIX timers on CPU clocks share this poll.
+            let mut sleep: Option<Duration> =
+                super::cpu_timers::expire().map(|d| d.clamp(MIN_POLL, MAX_POLL));
             for g in groups {
                 let threads = g.threads() as u64;
                 if threads == 0 {

@@ -5,6 +5,7 @@
 //! Lock order: `Kernel::tasks` > task locks > VFS locks > mm locks.
 
 pub mod cpu_itimers;
+pub mod cpu_timers;
 pub mod cputime;
 pub mod creds;
 pub mod current;
