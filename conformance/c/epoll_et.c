@@ -1,9 +1,10 @@
 /* Edge-triggered epoll on pipes: an entry reports once per event on its
  * own file (new data for a reader, room for a writer), not again while
- * nothing happened to it, whatever happens to other files; level-triggered
- * entries report while ready. */
+ * nothing happened to it, whatever happens to other files; the same on an
+ * eventfd; level-triggered entries report while ready. */
 #include "check.h"
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 
 static int wait0(int ep)
 {
@@ -61,5 +62,23 @@ int main(void)
     write(l[1], "q", 1);
     SHOW("lt_1", "%d", wait0(ep3));
     SHOW("lt_2", "%d", wait0(ep3));
+
+    /* An eventfd: a write is an event for readers, a read is not. */
+    int e = eventfd(0, EFD_NONBLOCK | EFD_SEMAPHORE), o = eventfd(0, 0);
+    int ep4 = epoll_create1(0);
+    struct epoll_event ev4 = {.events = EPOLLIN | EPOLLET, .data.u32 = 4};
+    epoll_ctl(ep4, EPOLL_CTL_ADD, e, &ev4);
+    uint64_t v = 2;
+    SHOW("efd_empty", "%d", wait0(ep4));
+    write(e, &v, 8);
+    SHOW("efd_after_write", "%d", wait0(ep4));
+    SHOW("efd_again", "%d", wait0(ep4));
+    write(o, &v, 8);
+    SHOW("efd_other_written", "%d", wait0(ep4));
+    read(e, &v, 8);
+    SHOW("efd_own_read_leaves_count", "%d", wait0(ep4));
+    v = 1;
+    write(e, &v, 8);
+    SHOW("efd_written_again", "%d", wait0(ep4));
     FINISH();
 }

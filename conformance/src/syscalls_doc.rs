@@ -82,8 +82,8 @@ pub const PARTIAL: &[(&str, &str)] = &[
     ),
     (
         "epoll_wait",
-        "edge-triggered entries on pipes report per event on their own file, as Linux; on \
-         other files after any change in the sandbox (spurious reports possible)",
+        "edge-triggered entries on pipes and eventfds report per event on their own file, as \
+         Linux; on other files after any change in the sandbox (spurious reports possible)",
     ),
     ("signalfd", SIGNALFD),
     ("signalfd4", SIGNALFD),

@@ -5,8 +5,9 @@
 //! reported, one-shot ones once until re-armed. Entries go away when their
 //! description is closed everywhere.
 //!
-//! An edge is a move of the file's own event count (pipes, eventfds keep
-//! one, split by direction as Linux's wait queues are); for files that
+//! An edge is a move of the file's own event count for the events asked
+//! (pipes and eventfds keep them, by direction, as Linux wakes its wait
+//! queues); for files that
 //! keep none, any change in the sandbox counts, so they may report
 //! spuriously. EPOLLEXCLUSIVE wakes every waiter (Linux wakes "one or
 //! more").
@@ -132,7 +133,7 @@ impl Epoll {
             if ent.events & EPOLLET != 0 {
                 // An edge: the file's own events moved since the last
                 // report (or, for files that count none, anything did).
-                let seen = file.imp.event_count().unwrap_or(generation);
+                let seen = file.imp.event_count(want).unwrap_or(generation);
                 if ent.reported_gen == Some(seen) {
                     continue;
                 }

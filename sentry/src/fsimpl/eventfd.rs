@@ -3,7 +3,7 @@
 //! zero; writes add and block when the sum would overflow.
 
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use super::new_ino;
@@ -24,6 +24,10 @@ pub struct EventFd {
     changed: Condvar,
     semaphore: bool,
     nonblock: AtomicBool,
+    /// Writes (events for readers) and reads (events for writers), for
+    /// edge-triggered epoll.
+    writes: AtomicU64,
+    reads: AtomicU64,
 }
 
 impl EventFd {
@@ -36,6 +40,8 @@ impl EventFd {
             changed: Condvar::new(),
             semaphore,
             nonblock: AtomicBool::new(false),
+            writes: AtomicU64::new(0),
+            reads: AtomicU64::new(0),
         })
     }
 }
@@ -83,6 +89,7 @@ impl FileImpl for EventFdFile {
         let v = if e.semaphore { 1 } else { *c };
         *c -= v;
         drop(c);
+        e.reads.fetch_add(1, Ordering::Relaxed);
         e.changed.notify_all();
         waiter::notify();
         buf[..8].copy_from_slice(&v.to_ne_bytes());
@@ -116,6 +123,7 @@ impl FileImpl for EventFdFile {
         }
         *c += v;
         drop(c);
+        e.writes.fetch_add(1, Ordering::Relaxed);
         e.changed.notify_all();
         waiter::notify();
         Ok(8)
@@ -131,6 +139,18 @@ impl FileImpl for EventFdFile {
 
     fn stream_seek(&self, _off: i64, _whence: u32) -> Option<KResult<u64>> {
         Some(Err(Errno::ESPIPE))
+    }
+
+    fn event_count(&self, events: u16) -> Option<u64> {
+        let e = &self.0;
+        let mut n = 0u64;
+        if events & crate::vfs::poll::POLLIN != 0 {
+            n = n.wrapping_add(e.writes.load(Ordering::Relaxed));
+        }
+        if events & crate::vfs::poll::POLLOUT != 0 {
+            n = n.wrapping_add(e.reads.load(Ordering::Relaxed) << 32);
+        }
+        Some(n)
     }
 
     fn readiness(&self, events: u16) -> u16 {

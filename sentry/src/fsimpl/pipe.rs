@@ -290,7 +290,7 @@ impl FileImpl for PipeEnd {
         }
     }
 
-    fn event_count(&self) -> Option<u64> {
+    fn event_count(&self, _events: u16) -> Option<u64> {
         let side = if self.write {
             &self.pipe.wr_events
         } else {

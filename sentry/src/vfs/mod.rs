@@ -310,9 +310,10 @@ pub trait FileImpl: Send + Sync {
         None
     }
     /// A count that moves whenever something happens that could change
-    /// the file's readiness (what edge-triggered epoll reports on). None:
-    /// the file keeps none, and any change in the sandbox counts.
-    fn event_count(&self) -> Option<u64> {
+    /// the file's readiness for `events` (poll bits; what edge-triggered
+    /// epoll reports on). None: the file keeps none, and any change in the
+    /// sandbox counts.
+    fn event_count(&self, _events: u16) -> Option<u64> {
         None
     }
     /// The donated host terminal behind this file, if it is one (the
