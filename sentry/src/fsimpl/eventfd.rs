@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::new_ino;
 use crate::errno::{Errno, KResult};
@@ -46,6 +46,38 @@ impl EventFd {
     }
 }
 
+impl EventFd {
+    /// The counter, locked, once `ready` holds for it: EAGAIN when
+    /// non-blocking, EINTR when a signal comes first.
+    fn wait_until(self: &Arc<Self>, ready: impl Fn(u64) -> bool) -> KResult<MutexGuard<'_, u64>> {
+        let mut c = self.count.lock().unwrap_or_else(|p| p.into_inner());
+        while !ready(*c) {
+            if self.nonblock.load(Ordering::Relaxed) {
+                return Err(Errno::EAGAIN);
+            }
+            let me = self.clone();
+            let _wake = current::wake_on_signal(move || me.changed.notify_all());
+            if current::interrupted() {
+                return Err(Errno::EINTR);
+            }
+            c = self
+                .changed
+                .wait_timeout(c, current::INTERRUPT_CHECK)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        Ok(c)
+    }
+
+    /// The counter changed: `events` (reads or writes) moves, and blocked
+    /// callers and pollers look again.
+    fn counted(&self, events: &AtomicU64) {
+        events.fetch_add(1, Ordering::Relaxed);
+        self.changed.notify_all();
+        waiter::notify();
+    }
+}
+
 anon_inode!(EventFd, EventFdFile);
 
 /// The open eventfd.
@@ -70,28 +102,11 @@ impl FileImpl for EventFdFile {
             return Err(Errno::EINVAL);
         }
         let e = &self.0;
-        let mut c = e.count.lock().unwrap_or_else(|p| p.into_inner());
-        while *c == 0 {
-            if e.nonblock.load(Ordering::Relaxed) {
-                return Err(Errno::EAGAIN);
-            }
-            let me = self.0.clone();
-            let _wake = current::wake_on_signal(move || me.changed.notify_all());
-            if current::interrupted() {
-                return Err(Errno::EINTR);
-            }
-            c = e
-                .changed
-                .wait_timeout(c, current::INTERRUPT_CHECK)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-        }
+        let mut c = e.wait_until(|c| c != 0)?;
         let v = if e.semaphore { 1 } else { *c };
         *c -= v;
         drop(c);
-        e.reads.fetch_add(1, Ordering::Relaxed);
-        e.changed.notify_all();
-        waiter::notify();
+        e.counted(&e.reads);
         buf[..8].copy_from_slice(&v.to_ne_bytes());
         Ok(8)
     }
@@ -105,27 +120,10 @@ impl FileImpl for EventFdFile {
             return Err(Errno::EINVAL);
         }
         let e = &self.0;
-        let mut c = e.count.lock().unwrap_or_else(|p| p.into_inner());
-        while MAX - *c < v {
-            if e.nonblock.load(Ordering::Relaxed) {
-                return Err(Errno::EAGAIN);
-            }
-            let me = self.0.clone();
-            let _wake = current::wake_on_signal(move || me.changed.notify_all());
-            if current::interrupted() {
-                return Err(Errno::EINTR);
-            }
-            c = e
-                .changed
-                .wait_timeout(c, current::INTERRUPT_CHECK)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-        }
+        let mut c = e.wait_until(|c| MAX - c >= v)?;
         *c += v;
         drop(c);
-        e.writes.fetch_add(1, Ordering::Relaxed);
-        e.changed.notify_all();
-        waiter::notify();
+        e.counted(&e.writes);
         Ok(8)
     }
 

@@ -546,8 +546,7 @@ impl Task {
                 self.shared.in_user.store(false, Ordering::SeqCst);
                 break end;
             }
-            let space_cpu = self.mm.cpu_clock().clone();
-            self.shared.cpu.enter_user(&space_cpu);
+            self.shared.cpu.enter_user(self.mm.cpu_clock());
             let event = self.ctx.switch(self.mm.address_space(), &mut self.regs);
             self.shared.in_user.store(false, Ordering::SeqCst);
             self.shared.cpu.leave_user();
